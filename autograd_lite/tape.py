@@ -1,0 +1,248 @@
+"""The tape: what the forward pass records, and the backward walk over it.
+
+Every operation made while gradients are enabled gets a sequence number from one counter, so the
+records of any graph are ordered by execution. ``backward()`` collects the records the output depends
+on (an explicit stack, never recursion), orders them newest first and applies the chain rule once per
+record. Nothing points from an input to its outputs, so a graph the user drops is freed at once by
+reference counting; there is no global list of every record.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from operator import attrgetter
+from typing import Any
+
+next_seq = itertools.count(1).__next__
+
+
+class _State:
+    """Process-wide switches, read on every operation (one attribute load)."""
+
+    __slots__ = ("grad_enabled", "tapes", "anomaly")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.tapes: list[Tape] = []
+        self.anomaly = False
+
+
+state = _State()
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Record nothing inside the block (like ``torch.no_grad()``): results are constants."""
+    before = state.grad_enabled
+    state.grad_enabled = False
+    try:
+        yield
+    finally:
+        state.grad_enabled = before
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record again inside a ``no_grad`` block."""
+    before = state.grad_enabled
+    state.grad_enabled = True
+    try:
+        yield
+    finally:
+        state.grad_enabled = before
+
+
+def is_grad_enabled() -> bool:
+    return state.grad_enabled
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Check every forward result and every gradient for NaN/inf and name the op where one appears."""
+    before = state.anomaly
+    state.anomaly = True
+    try:
+        yield
+    finally:
+        state.anomaly = before
+
+
+class TapeRecord:
+    """One recorded operation as a person reads it: op, inputs, output and the gradient through it."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+    @property
+    def op(self) -> str:
+        return self.node.op
+
+    @property
+    def inputs(self) -> tuple:
+        return self.node.inputs
+
+    @property
+    def output(self) -> Any:
+        return self.node
+
+    @property
+    def grad(self) -> Any:
+        return self.node.grad
+
+    def __repr__(self) -> str:
+        ins = ", ".join(_short(x) for x in self.inputs)
+        return f"{self.op}({ins}) -> {_short(self.node)}  grad={_short_grad(self.node.grad)}"
+
+
+def _short(x: Any) -> str:
+    data = x.data
+    if isinstance(data, float):
+        return f"{data:.4g}"
+    return f"array{tuple(data.shape)}"
+
+
+def _short_grad(g: Any) -> str:
+    if g is None:
+        return "None"
+    if isinstance(g, float):
+        return f"{g:.4g}"
+    data = getattr(g, "data", g)
+    if isinstance(data, float):
+        return f"{data:.4g}"
+    return f"array{tuple(data.shape)}"
+
+
+class Tape:
+    """Holds the operations recorded inside ``with Tape() as tape:``, in execution order.
+
+    ``tape.records`` lists them (op, inputs, output, and after backward the gradient that flowed
+    through each); ``len(tape)`` and iteration work on the records.
+    """
+
+    def __init__(self) -> None:
+        self.nodes: list[Any] = []
+
+    def __enter__(self) -> Tape:
+        state.tapes.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        state.tapes.remove(self)
+
+    @property
+    def records(self) -> list[TapeRecord]:
+        return [TapeRecord(n) for n in self.nodes]
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __iter__(self) -> Iterator[TapeRecord]:
+        return iter(self.records)
+
+    def __getitem__(self, i: int) -> TapeRecord:
+        return TapeRecord(self.nodes[i])
+
+    def __repr__(self) -> str:
+        lines = [f"Tape with {len(self.nodes)} operation(s):"]
+        lines += [f"  {i:3d}  {r!r}" for i, r in enumerate(self.records)]
+        return "\n".join(lines)
+
+
+RETAIN_MSG = (
+    "backward() twice through the same graph: its local derivatives were freed after the first "
+    "backward. Pass retain_graph=True to the first call (or create_graph=True) to keep them."
+)
+
+
+def value_order(root: Any) -> list:
+    """The recorded nodes ``root`` depends on, newest first, each with its ``.grad`` reset to 0.
+
+    Walks with an explicit stack (no recursion, so a 1,000,000-op chain is fine) and checks that no
+    record was freed by an earlier backward, before any gradient is touched.
+    """
+    order = []
+    keep = order.append
+    seen = {root}
+    add = seen.add
+    stack = [root]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        v = pop()
+        a = v._a
+        if a is None:
+            continue
+        if v._da is None:
+            raise RuntimeError(RETAIN_MSG)
+        keep(v)
+        if a not in seen:
+            add(a)
+            push(a)
+        b = v._b
+        if b is not None and b not in seen:
+            add(b)
+            push(b)
+    order.sort(key=_by_seq, reverse=True)
+    return order
+
+
+_by_seq = attrgetter("_seq")
+
+
+def backward_values(root: Any, seed: Any, retain_graph: bool, create_graph: bool) -> None:
+    """The chain rule over ``Value`` records: each record's gradient times its local derivatives.
+
+    Leaves accumulate (``+=``) across calls, as in PyTorch; an interior node's ``.grad`` holds the
+    gradient that flowed through it in the latest backward.
+    """
+    order = value_order(root)
+    for v in order:
+        v.grad = 0.0
+    root.grad = root.grad + seed
+    if create_graph:
+        _walk_recorded(order)
+        return
+    if retain_graph:
+        for v in order:
+            g = v.grad
+            v._a.grad += v._da * g
+            b = v._b
+            if b is not None:
+                b.grad += v._db * g
+    else:  # the same loop, dropping each record's local derivatives once they are used
+        for v in order:
+            g = v.grad
+            v._a.grad += v._da * g
+            b = v._b
+            if b is not None:
+                b.grad += v._db * g
+            v._da = None
+    if state.anomaly:
+        _check_grads(order)
+
+
+def _walk_recorded(order: list) -> None:
+    """The same loop, with the rule's local derivatives re-evaluated on Values (so it is recorded)."""
+    for v in order:
+        g = v.grad
+        a, b = v._a, v._b
+        if b is None:
+            (da,) = v._op.local(a, v)
+            a.grad = a.grad + da * g
+        else:
+            da, db = v._op.local(a, b, v)
+            a.grad = a.grad + da * g
+            b.grad = b.grad + db * g
+
+
+def _check_grads(order: list) -> None:
+    for v in order:
+        for x in (v._a, v._b):
+            if x is not None and x.grad - x.grad != 0.0:
+                raise FloatingPointError(
+                    f"detect_anomaly: backward of {v.op} produced a gradient of {x.grad} for its input"
+                    f" {x.data!r}")

@@ -1,0 +1,157 @@
+"""The scalar engine against micrograd 0.1.0, side by side in one process.
+
+Workload: a running training loop (forward, MSE, zero grads, backward, SGD update) of an MLP
+2 -> 16 -> 16 -> 1 (relu) built from scalar Values, over 100 points. The model code is written once
+and run with each engine's ``Value``. The garbage collector stays on, as users run it; each rep times
+``STEPS`` consecutive steps after a warm-up step, so each step pays for tearing down its predecessor's
+graph (micrograd's cyclic graphs are reclaimed by the collector during later steps). Process CPU
+time; the engines alternate; the ratio reported is the median of the per-rep ratios.
+
+Then memory: bytes per node (tracemalloc) of a live 100,000-op chain, and what stays held after the
+chain is dropped.
+
+Run: ``python benchmarks/scalar_vs_micrograd.py [--reps N] [--steps N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from autograd_lite import Value as LiteValue  # noqa: E402
+
+try:
+    from micrograd.engine import Value as MicroValue
+except ImportError:  # pragma: no cover - the benchmark needs the reference
+    sys.exit("micrograd is not installed: pip install micrograd==0.1.0 (or pip install -e '.[test]')")
+
+
+def make_mlp(Value, sizes, rng):  # noqa: N803 - the engine's class
+    """micrograd's own MLP structure: per neuron sum(w*x, b) then relu (not on the last layer)."""
+    layers = []
+    for i, (nin, nout) in enumerate(zip(sizes, sizes[1:])):
+        neurons = [([Value(rng.uniform(-1, 1)) for _ in range(nin)], Value(0.0)) for _ in range(nout)]
+        layers.append((neurons, i != len(sizes) - 2))
+    return layers
+
+
+def forward(layers, x):
+    for neurons, nonlin in layers:
+        out = []
+        for w, b in neurons:
+            act = sum((wi * xi for wi, xi in zip(w, x)), b)
+            out.append(act.relu() if nonlin else act)
+        x = out
+    return x[0]
+
+
+def parameters(layers):
+    return [p for neurons, _ in layers for w, b in neurons for p in (*w, b)]
+
+
+def make_data(Value, n=100, seed=0):  # noqa: N803
+    rng = random.Random(seed)
+    xs = [[Value(rng.uniform(-2, 2)), Value(rng.uniform(-2, 2))] for _ in range(n)]
+    ys = [1.0 if (x[0].data * x[1].data > 0) else -1.0 for x in xs]
+    return xs, ys
+
+
+def train_step(model, params, xs, ys, lr=0.01):
+    loss = sum((forward(model, x) - y) ** 2 for x, y in zip(xs, ys)) * (1.0 / len(xs))
+    for p in params:
+        p.grad = 0.0
+    loss.backward()
+    for p in params:
+        p.data -= lr * p.grad
+    return loss.data
+
+
+def setup(Value):  # noqa: N803
+    model = make_mlp(Value, [2, 16, 16, 1], random.Random(1))
+    xs, ys = make_data(Value)
+    return model, parameters(model), xs, ys
+
+
+def time_steps(state, steps):
+    model, params, xs, ys = state
+    train_step(model, params, xs, ys)  # warm-up: its graph is torn down inside the timed steps
+    t0 = time.process_time()
+    for _ in range(steps):
+        train_step(model, params, xs, ys)
+    return (time.process_time() - t0) / steps
+
+
+def count_nodes(Value, state):  # noqa: N803
+    model, params, xs, ys = state
+    loss = sum((forward(model, x) - y) ** 2 for x, y in zip(xs, ys)) * (1.0 / len(xs))
+    seen, stack = {id(loss)}, [loss]
+    while stack:
+        v = stack.pop()
+        for c in v._prev:
+            if id(c) not in seen:
+                seen.add(id(c))
+                stack.append(c)
+    return len(seen)
+
+
+def chain_memory(Value, n=100_000):  # noqa: N803
+    """Bytes per node of a live n-op chain (x = relu(x * w)), and bytes still held after it is dropped."""
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    x = Value(0.5)
+    w = Value(0.9)
+    for _i in range(n // 2):
+        x = (x * w).relu()
+    live = tracemalloc.get_traced_memory()[0] - base
+    del x
+    held_by_refcount = tracemalloc.get_traced_memory()[0] - base
+    gc.collect()
+    held_after_gc = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    return live / n, held_by_refcount, held_after_gc
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=3)
+    args = ap.parse_args()
+
+    engines = {"micrograd": setup(MicroValue), "autograd_lite": setup(LiteValue)}
+    nodes = count_nodes(LiteValue, engines["autograd_lite"])
+    print(f"workload: MLP 2-16-16-1 relu, 100 points, MSE; ~{nodes:,} nodes per step; gc on; "
+          f"{args.reps} reps x {args.steps} steps; process CPU time")
+    ratios, times = [], {k: [] for k in engines}
+    for rep in range(args.reps):
+        order = list(engines) if rep % 2 == 0 else list(engines)[::-1]
+        t = {}
+        for name in order:
+            gc.collect()  # neither engine pays for the garbage the other left
+            t[name] = time_steps(engines[name], args.steps)
+        for k, v in t.items():
+            times[k].append(v)
+        ratios.append(t["micrograd"] / t["autograd_lite"])
+    tm, ta = statistics.median(times["micrograd"]), statistics.median(times["autograd_lite"])
+    print(f"micrograd     {tm * 1e3:9.2f} ms/step")
+    print(f"autograd_lite {ta * 1e3:9.2f} ms/step   ({ta / nodes * 1e9:.0f} ns per node)")
+    for name, V in (("micrograd", MicroValue), ("autograd_lite", LiteValue)):
+        per_node, held, held_gc = chain_memory(V)
+        print(f"{name:13s} chain of 100,000 ops: {per_node:6.1f} B/node live; after del: "
+              f"{held:,} B held, {held_gc:,} B after gc.collect()")
+    per_node, held, _ = chain_memory(LiteValue)
+    print(f"speed-up per training step (median of per-rep ratios): {statistics.median(ratios):.1f}x")
+    print(f"autograd_lite: {per_node:.0f} B/node, {held:,} B held after drop "
+          f"(targets: >= 20x, <= 200 B/node, 0 held)")
+
+
+if __name__ == "__main__":
+    main()
