@@ -1,0 +1,338 @@
+"""Gradient checking: compare what backward() computes with finite differences.
+
+The lecture's slide "o the optimizer" approximates a derivative by a difference quotient:
+
+    forward   f'(x) ≈ (f(x + h) - f(x)) / h            error O(h)
+    backward  f'(x) ≈ (f(x) - f(x - h)) / h            error O(h)
+    central   f'(x) ≈ (f(x + h) - f(x - h)) / (2h)     error O(h²)
+
+``numerical_grad`` applies one of them to every number of every input (a ``Value``'s float, each
+element of a ``Tensor``'s array, or a plain float/ndarray), ``gradcheck`` compares the result with
+the gradients ``backward()`` leaves in ``.grad``, element by element, as
+``|analytic - numeric| <= atol + rtol * |numeric|`` (PyTorch's test and defaults).
+
+Both call ``f(*inputs)``. Inputs are perturbed in place and restored bit for bit afterwards; their
+``.grad`` is saved and put back, so a check leaves them exactly as they were.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .tape import enable_grad, no_grad
+
+METHODS = ("forward", "backward", "central")
+
+
+class GradcheckError(RuntimeError):
+    """Analytic and numeric gradients disagree; ``.report`` holds the full comparison."""
+
+    def __init__(self, report: GradcheckReport) -> None:
+        super().__init__(f"backward() disagrees with finite differences:\n{report!r}")
+        self.report = report
+
+
+# --- numerical gradients ------------------------------------------------------------------------
+
+
+def _is_array_like(x: Any) -> bool:
+    """True for inputs whose numbers live in an ndarray (a Tensor, or an ndarray itself)."""
+    return isinstance(x, np.ndarray) or isinstance(getattr(x, "data", None), np.ndarray)
+
+
+def _scalar_output(out: Any, grad_output: Any) -> float:
+    """The number to differentiate: f's output, or Σ grad_output · output for a non-scalar one."""
+    d = getattr(out, "data", out)
+    if isinstance(d, np.ndarray) or isinstance(grad_output, np.ndarray):
+        d = np.asarray(d, dtype=np.float64)
+        if grad_output is None:
+            if d.size != 1:
+                raise ValueError(
+                    f"f returned an output of shape {d.shape}; a gradient needs one number: pass "
+                    "grad_output= (the ∂L/∂output to weight it with, as backward(gradient) takes)")
+            return float(d.reshape(()))
+        return float(np.sum(d * np.asarray(getattr(grad_output, "data", grad_output))))
+    if grad_output is not None:
+        return float(d) * float(getattr(grad_output, "data", grad_output))
+    return float(d)
+
+
+def numerical_grad(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
+                   method: str = "central", grad_output: Any = None) -> list[Any]:
+    """Finite-difference gradient of ``f(*inputs)`` with respect to each input.
+
+    ``eps`` is the absolute step h; ``method`` is "forward", "backward" or "central". Returns one
+    gradient per input: a float for a ``Value`` or a float, a float64 array of the input's shape for
+    a ``Tensor`` or an ndarray. ``f`` must return one number (a ``Value``, a size-1 ``Tensor``, a
+    float); for a larger output pass ``grad_output`` and the gradient of Σ grad_output · f(...) is
+    taken, which is what ``backward(grad_output)`` computes.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if not eps > 0:
+        raise ValueError(f"eps must be a positive step, not {eps!r}")
+    args = list(inputs)
+
+    def value() -> float:
+        return _scalar_output(f(*args), grad_output)
+
+    grads: list[Any] = []
+    # The evaluations only need numbers: no records (faster, and nothing lands on a user's Tape).
+    with no_grad():
+        base = None if method == "central" else value()
+        for i, x in enumerate(args):
+            if _is_array_like(x):
+                grads.append(_array_grad(value, x, eps, method, base))
+            else:
+                grads.append(_scalar_grad(value, args, i, eps, method, base))
+    return grads
+
+
+def _quotient(plus: float | None, minus: float | None, base: float | None, eps: float,
+              method: str) -> float:
+    if method == "central":
+        return (plus - minus) / (2.0 * eps)
+    if method == "forward":
+        return (plus - base) / eps
+    return (base - minus) / eps
+
+
+def _scalar_grad(value: Callable[[], float], args: list, i: int, eps: float, method: str,
+                 base: float | None) -> float:
+    x = args[i]
+    holder = x if hasattr(x, "data") else None  # a Value is perturbed in place, a float replaced
+    x0 = holder.data if holder is not None else float(x)
+
+    def at(v: float) -> float:
+        if holder is not None:
+            holder.data = v
+        else:
+            args[i] = v
+        return value()
+
+    try:
+        plus = at(x0 + eps) if method != "backward" else None
+        minus = at(x0 - eps) if method != "forward" else None
+    finally:
+        if holder is not None:
+            holder.data = x0
+        else:
+            args[i] = x
+    return _quotient(plus, minus, base, eps, method)
+
+
+def _array_grad(value: Callable[[], float], x: Any, eps: float, method: str,
+                base: float | None) -> np.ndarray:
+    arr = x if isinstance(x, np.ndarray) else x.data
+    if not arr.flags.writeable:
+        raise ValueError("numerical_grad perturbs an input's array in place; this one is read-only")
+    if arr.dtype != np.float64:
+        warnings.warn(f"numerical_grad on a {arr.dtype} array: a step of {eps} is lost in its "
+                      "rounding; check gradients in float64", stacklevel=3)
+    grad = np.zeros(arr.shape, dtype=np.float64)
+    for idx in np.ndindex(arr.shape):
+        x0 = arr[idx].copy()  # a numpy scalar of the array's dtype: restoring it is exact
+        try:
+            plus = minus = None
+            if method != "backward":
+                arr[idx] = x0 + eps
+                plus = value()
+            if method != "forward":
+                arr[idx] = x0 - eps
+                minus = value()
+        finally:
+            arr[idx] = x0
+        grad[idx] = _quotient(plus, minus, base, eps, method)
+    return grad
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+@dataclass
+class InputCheck:
+    """One input's comparison. For an array input the errors are the worst over its elements."""
+
+    name: str
+    analytic: Any
+    numeric: Any
+    abs_err: float
+    rel_err: float
+    passed: bool
+    worst: tuple | None = None  # index of the worst element of an array input
+
+    def cells(self) -> list[str]:
+        """The row as the table shows it (an array input shows its worst element)."""
+        if self.worst is None:
+            a, n = self.analytic, self.numeric
+            name = self.name
+        else:
+            a, n = self.analytic[self.worst], self.numeric[self.worst]
+            shape = np.shape(self.analytic)
+            name = f"{self.name} {shape} worst at {list(self.worst)}"
+        return [name, _num(a), _num(n), _num(self.abs_err), _num(self.rel_err),
+                "ok" if self.passed else "FAIL"]
+
+
+def _num(x: Any) -> str:
+    return f"{float(x):.6g}"
+
+
+class GradcheckReport:
+    """The comparison of every input: truthy when all pass; a table as repr, HTML in Jupyter."""
+
+    HEADER = ["input", "analytic", "numeric", "abs err", "rel err", ""]
+
+    def __init__(self, checks: list[InputCheck], eps: float, atol: float, rtol: float,
+                 method: str) -> None:
+        self.checks = checks
+        self.eps, self.atol, self.rtol, self.method = eps, atol, rtol, method
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __len__(self) -> int:
+        return len(self.checks)
+
+    def __getitem__(self, i: int) -> InputCheck:
+        return self.checks[i]
+
+    def __iter__(self) -> Iterator[InputCheck]:
+        return iter(self.checks)
+
+    def title(self) -> str:
+        failed = sum(not c.passed for c in self.checks)
+        verdict = "passed" if not failed else f"FAILED for {failed} of {len(self.checks)} inputs"
+        return (f"gradcheck {verdict} ({self.method} differences, eps={self.eps:g}; "
+                f"ok when |analytic - numeric| <= {self.atol:g} + {self.rtol:g} * |numeric|)")
+
+    def __repr__(self) -> str:
+        rows = [self.HEADER] + [c.cells() for c in self.checks]
+        widths = [max(len(r[j]) for r in rows) for j in range(len(self.HEADER))]
+        lines = [self.title()]
+        for r in rows:
+            lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.HEADER)
+        body = []
+        for c in self.checks:
+            colour = "#e6f4ea" if c.passed else "#fce8e6"
+            cells = "".join(f"<td>{html.escape(x)}</td>" for x in c.cells())
+            body.append(f'<tr style="background:{colour}">{cells}</tr>')
+        return (f"<div><p>{html.escape(self.title())}</p>"
+                f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+# --- gradcheck ----------------------------------------------------------------------------------
+
+
+def _name(x: Any, i: int) -> str:
+    label = getattr(x, "label", "")
+    return str(label) if label else f"input {i}"
+
+
+def _grad_array(g: Any, like: Any) -> Any:
+    """A gradient read from ``.grad`` as a float or float64 array (None: nothing flowed, so 0)."""
+    if g is None:
+        return np.zeros(np.shape(like.data), dtype=np.float64)
+    g = getattr(g, "data", g)  # a Value/Tensor gradient after create_graph=True
+    if isinstance(g, np.ndarray):
+        return np.asarray(g, dtype=np.float64)
+    return float(g)
+
+
+def _analytic(f: Callable[..., Any], inputs: list, grad_output: Any) -> list[Any]:
+    saved = [x.grad for x in inputs]
+    try:
+        for x in inputs:
+            x.grad = None if _is_array_like(x) else 0.0
+        with enable_grad():
+            out = f(*inputs)
+            if not hasattr(out, "backward"):
+                raise TypeError(f"gradcheck: f returned {type(out).__name__}, not a Value or Tensor "
+                                "to call backward() on")
+            if grad_output is None:
+                out.backward()
+            else:
+                out.backward(grad_output)
+        return [_grad_array(x.grad, x) for x in inputs]
+    finally:
+        for x, g in zip(inputs, saved):
+            x.grad = g
+
+
+def _check_inputs(inputs: list) -> None:
+    for i, x in enumerate(inputs):
+        if not hasattr(x, "grad") or not hasattr(x, "data"):
+            raise TypeError(f"gradcheck: input {i} is a {type(x).__name__}; pass Values or Tensors "
+                            "(numerical_grad alone also takes plain numbers)")
+        if getattr(x, "requires_grad", True) is False:
+            raise ValueError(f"gradcheck: input {i} does not require grad, so backward() gives it "
+                             "no gradient; create it with requires_grad=True")
+        # backward from f's output would run on into the input's own history and free it.
+        if not getattr(x, "is_leaf", True):
+            raise ValueError(f"gradcheck: input {i} was computed by {x.op!r}, not a leaf; pass "
+                             "x.detach() (a leaf with the same numbers)")
+
+
+def _compare(name: str, a: Any, n: Any, atol: float, rtol: float) -> InputCheck:
+    a_arr = np.asarray(a, dtype=np.float64)
+    n_arr = np.asarray(n, dtype=np.float64)
+    diff = np.abs(a_arr - n_arr)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / np.abs(n_arr))
+    ok = bool(np.all(diff <= atol + rtol * np.abs(n_arr)))
+    if a_arr.ndim == 0:
+        return InputCheck(name, a, n, float(diff), float(rel), ok)
+    if a_arr.size == 0:
+        return InputCheck(name, a, n, 0.0, 0.0, ok)
+    # the element furthest beyond its tolerance is the one a person should look at first
+    excess = diff - (atol + rtol * np.abs(n_arr))
+    worst = np.unravel_index(int(np.nanargmax(np.where(np.isnan(excess), np.inf, excess))),
+                             a_arr.shape)
+    return InputCheck(name, a, n, float(diff.max()), float(np.max(rel)), ok,
+                      tuple(int(k) for k in worst))
+
+
+def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, method: str = "central",
+              grad_output: Any = None) -> GradcheckReport:
+    """Check ``backward()`` of ``f(*inputs)`` against finite differences, input by input.
+
+    Returns a ``GradcheckReport`` (truthy when every input passes; print it for the table). On a
+    mismatch it raises ``GradcheckError`` carrying the report, or with ``raise_exception=False``
+    returns the falsy report. The inputs must be leaf ``Value``s/``Tensor``s; their numbers and
+    ``.grad`` are left as they were. A non-scalar output is weighted with ``grad_output`` (by
+    default fixed pseudo-random weights), so the whole vector-Jacobian product is checked.
+    """
+    inputs = list(inputs)
+    _check_inputs(inputs)
+    if grad_output is None:
+        with no_grad():
+            probe = f(*inputs)
+        d = getattr(probe, "data", probe)
+        if isinstance(d, np.ndarray) and d.size != 1:
+            grad_output = np.random.default_rng(0).uniform(0.5, 1.5, size=d.shape)
+    analytic = _analytic(f, inputs, grad_output)
+    numeric = numerical_grad(f, inputs, eps=eps, method=method, grad_output=grad_output)
+    checks = [_compare(_name(x, i), a, n, atol, rtol)
+              for i, (x, a, n) in enumerate(zip(inputs, analytic, numeric))]
+    report = GradcheckReport(checks, eps, atol, rtol, method)
+    if not report and raise_exception:
+        raise GradcheckError(report)
+    return report
+
+
+__all__ = ["GradcheckError", "GradcheckReport", "InputCheck", "gradcheck", "numerical_grad"]
