@@ -178,6 +178,7 @@ def value_order(root: Any) -> list:
             continue
         if v._da is None:
             raise RuntimeError(RETAIN_MSG)
+        v.grad = 0.0
         keep(v)
         if a not in seen:
             add(a)
@@ -200,8 +201,6 @@ def backward_values(root: Any, seed: Any, retain_graph: bool, create_graph: bool
     gradient that flowed through it in the latest backward.
     """
     order = value_order(root)
-    for v in order:
-        v.grad = 0.0
     root.grad = root.grad + seed
     if create_graph:
         _walk_recorded(order)

@@ -84,7 +84,6 @@ def _binary(rule: R.Rule, a: Value, b: Value) -> Value:
     if d.__class__ is not float or d - d != 0.0:
         raise _domain_error(rule, (x, y))
     out.grad = 0.0
-    out.label = ""
     if state.grad_enabled:
         out._op = rule
         out._seq = next_seq()
@@ -93,8 +92,7 @@ def _binary(rule: R.Rule, a: Value, b: Value) -> Value:
         if state.tapes:
             _on_tape(out)
     else:
-        out._op = out._a = out._b = out._da = out._db = None
-        out._seq = 0
+        out._op = out._a = None
     return out
 
 
@@ -110,17 +108,15 @@ def _unary(rule: R.Rule, a: Value) -> Value:
     if d.__class__ is not float or d - d != 0.0:
         raise _domain_error(rule, (x,))
     out.grad = 0.0
-    out.label = ""
     if state.grad_enabled:
         out._op = rule
         out._seq = next_seq()
         out._a = a
-        out._b = out._db = None
+        out._b = None
         if state.tapes:
             _on_tape(out)
     else:
-        out._op = out._a = out._b = out._da = out._db = None
-        out._seq = 0
+        out._op = out._a = None
     return out
 
 
@@ -137,15 +133,28 @@ class Value:
     for micrograd's ``Value``.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_seq", "_a", "_b", "_da", "_db")
+    # A leaf sets data, grad, _op and _a; a recorded op also sets _seq, _b and its local derivatives
+    # (_db only when there is a second input). Slots left empty cost the garbage collector nothing.
+    __slots__ = ("data", "grad", "_label", "_op", "_seq", "_a", "_b", "_da", "_db")
 
     def __init__(self, data: Any, _children: tuple = (), _op: str = "", label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
-        self.label = label
-        self._op = None
-        self._seq = 0
-        self._a = self._b = self._da = self._db = None
+        self._op = self._a = None
+        if label:
+            self._label = label
+
+    @property
+    def label(self) -> str:
+        """A name to show in drawings and step-throughs ("" when none was given)."""
+        try:
+            return self._label
+        except AttributeError:
+            return ""
+
+    @label.setter
+    def label(self, name: str) -> None:
+        self._label = name
 
     # --- what a person sees -----------------------------------------------------------------------
     @property
@@ -201,7 +210,6 @@ class Value:
         if d - d != 0.0:
             raise _domain_error(R.ADD, (x, y))
         out.grad = 0.0
-        out.label = ""
         if state.grad_enabled:
             out._op = R.ADD
             out._seq = next_seq()
@@ -211,8 +219,7 @@ class Value:
             if state.tapes:
                 _on_tape(out)
         else:
-            out._op = out._a = out._b = out._da = out._db = None
-            out._seq = 0
+            out._op = out._a = None
         return out
 
     def __radd__(self, other: Any) -> Value:
@@ -234,7 +241,6 @@ class Value:
         if d - d != 0.0:
             raise _domain_error(R.MUL, (x, y))
         out.grad = 0.0
-        out.label = ""
         if state.grad_enabled:
             out._op = R.MUL
             out._seq = next_seq()
@@ -245,8 +251,7 @@ class Value:
             if state.tapes:
                 _on_tape(out)
         else:
-            out._op = out._a = out._b = out._da = out._db = None
-            out._seq = 0
+            out._op = out._a = None
         return out
 
     def __rmul__(self, other: Any) -> Value:
