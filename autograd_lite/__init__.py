@@ -2,15 +2,16 @@
 
 from .draw import draw
 from .function import Function
-from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .gradcheck import GradcheckError, gradcheck, gradcheck_graph, numerical_grad
 from .tape import Tape, detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .value import Value
+from .value import Value, weighted_sum
 
 __all__ = [
     "Function",
     "GradcheckError",
     "draw",
     "gradcheck",
+    "gradcheck_graph",
     "numerical_grad",
     "Tape",
     "Value",
@@ -18,5 +19,6 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "no_grad",
+    "weighted_sum",
 ]
 __version__ = "0.1.0"
