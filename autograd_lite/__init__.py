@@ -3,6 +3,7 @@
 from .draw import draw
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradcheck_graph, numerical_grad
+from .step import step_through
 from .tape import Tape, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .value import Value, weighted_sum
 
@@ -13,6 +14,7 @@ __all__ = [
     "gradcheck",
     "gradcheck_graph",
     "numerical_grad",
+    "step_through",
     "Tape",
     "Value",
     "detect_anomaly",

@@ -108,3 +108,20 @@ ABS = rule("abs", "abs", abs,                     lambda x, out: (sign(_data(x))
 # derivative is 0 wherever it exists; a gradient never flows through them.
 SIGN = rule("sign", "sign", sign,                 lambda x, out: (0.0,))
 STEP = rule("step", "step", step,                 lambda x, out: (0.0,))
+
+
+# --- n-ary ----------------------------------------------------------------------------------------
+# The lecture's neuron activation (slide "g the graph"): a_i = b_i + Σ_j w_ji z_j as one record.
+# Inputs are (b, w_1..w_n, z_1..z_n); ∂a/∂b = 1, ∂a/∂w_j = z_j, ∂a/∂z_j = w_j.
+def _weighted_sum(b, *wz):
+    n = len(wz) // 2
+    return b + sum(w * z for w, z in zip(wz[:n], wz[n:]))
+
+
+def _weighted_sum_local(b, *wz_out):
+    wz = wz_out[:-1]
+    n = len(wz) // 2
+    return (1.0, *wz[n:], *wz[:n])
+
+
+WEIGHTED_SUM = rule("weighted_sum", "b+Σw·z", _weighted_sum, _weighted_sum_local)

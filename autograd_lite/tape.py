@@ -184,7 +184,14 @@ def value_order(root: Any) -> list:
             add(a)
             push(a)
         b = v._b
-        if b is not None and b not in seen:
+        if b is None:
+            continue
+        if b.__class__ is tuple:  # an n-ary record: _b holds the inputs after the first
+            for x in b:
+                if x not in seen:
+                    add(x)
+                    push(x)
+        elif b not in seen:
             add(b)
             push(b)
     order.sort(key=_by_seq, reverse=True)
@@ -205,20 +212,18 @@ def backward_values(root: Any, seed: Any, retain_graph: bool, create_graph: bool
     if create_graph:
         _walk_recorded(order)
         return
-    if retain_graph:
-        for v in order:
-            g = v.grad
-            v._a.grad += v._da * g
-            b = v._b
-            if b is not None:
+    free = not retain_graph
+    for v in order:
+        g = v.grad
+        v._a.grad += v._da * g
+        b = v._b
+        if b is not None:
+            if b.__class__ is tuple:
+                for x, d in zip(b, v._db):
+                    x.grad += d * g
+            else:
                 b.grad += v._db * g
-    else:  # the same loop, dropping each record's local derivatives once they are used
-        for v in order:
-            g = v.grad
-            v._a.grad += v._da * g
-            b = v._b
-            if b is not None:
-                b.grad += v._db * g
+        if free:  # the local derivatives are used once; a later backward must ask to keep them
             v._da = None
     if state.anomaly:
         _check_grads(order)
@@ -228,20 +233,15 @@ def _walk_recorded(order: list) -> None:
     """The same loop, with the rule's local derivatives re-evaluated on Values (so it is recorded)."""
     for v in order:
         g = v.grad
-        a, b = v._a, v._b
-        if b is None:
-            (da,) = v._op.local(a, v)
-            a.grad = a.grad + da * g
-        else:
-            da, db = v._op.local(a, b, v)
-            a.grad = a.grad + da * g
-            b.grad = b.grad + db * g
+        inputs = v.inputs
+        for x, d in zip(inputs, v._op.local(*inputs, v)):
+            x.grad = x.grad + d * g
 
 
 def _check_grads(order: list) -> None:
     for v in order:
-        for x in (v._a, v._b):
-            if x is not None and x.grad - x.grad != 0.0:
+        for x in v.inputs:
+            if x.grad - x.grad != 0.0:
                 raise FloatingPointError(
                     f"detect_anomaly: backward of {v.op} produced a gradient of {x.grad} for its input"
                     f" {x.data!r}")

@@ -8,8 +8,9 @@ reference cycles and is freed as soon as it is dropped.
 
 from __future__ import annotations
 
-import math
 import numbers
+from collections.abc import Sequence
+from operator import mul as _mul
 from typing import Any
 
 from . import rules as R
@@ -165,9 +166,13 @@ class Value:
     @property
     def inputs(self) -> tuple:
         """The Values this one was computed from (empty for a leaf)."""
-        if self._a is None:
+        a = self._a
+        if a is None:
             return ()
-        return (self._a,) if self._b is None else (self._a, self._b)
+        b = self._b
+        if b is None:
+            return (a,)
+        return (a, *b) if b.__class__ is tuple else (a, b)
 
     @property
     def _prev(self) -> tuple:  # micrograd's name for the inputs
@@ -357,6 +362,39 @@ class Value:
         backward_values(self, seed, retain_graph or create_graph, create_graph)
 
 
+def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
+    """a = b + Σ_j w_j z_j as one record: the lecture's neuron activation (slide "g the graph").
+
+    The same number as ``sum((w * z for w, z in zip(weights, inputs)), bias)`` but one node instead
+    of 2n, so a neuron shows as one unit in a drawing and trains several times faster.
+    """
+    ws = tuple(weights)
+    zs = tuple(x if x.__class__ is Value else _const(x) for x in inputs)
+    if len(ws) != len(zs):
+        raise ValueError(f"weighted_sum: {len(ws)} weights for {len(zs)} inputs")
+    b = bias if bias.__class__ is Value else _const(bias)
+    wd = [w.data for w in ws]
+    zd = [z.data for z in zs]
+    d = b.data + sum(map(_mul, wd, zd))
+    if d - d != 0.0:
+        raise OverflowError(f"weighted_sum: the result is not finite ({d})")
+    out = _new(Value)
+    out.data = d
+    out.grad = 0.0
+    if state.grad_enabled:
+        out._op = R.WEIGHTED_SUM
+        out._seq = next_seq()
+        out._a = b
+        out._da = 1.0
+        out._b = ws + zs
+        out._db = (*zd, *wd)
+        if state.tapes:
+            _on_tape(out)
+    else:
+        out._op = out._a = None
+    return out
+
+
 def _data(x: Any) -> Any:
     return x.data if x.__class__ is Value else x
 
@@ -366,4 +404,4 @@ def value(x: Any) -> Value:
     return x if x.__class__ is Value else Value(x)
 
 
-__all__ = ["Value", "value", "math"]
+__all__ = ["Value", "value", "weighted_sum"]
