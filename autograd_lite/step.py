@@ -1,0 +1,562 @@
+"""step_through: the tape as a walk a person can follow, one recorded op at a time.
+
+``step_through(out)`` lists the ops ``out`` depends on in the order they ran (forward), then walks
+them back newest first (backward). Each backward step writes the chain rule out with numbers::
+
+    ∂z/∂x = ∂z/∂t1 · ∂t1/∂x = 0.5 · 3.0 = 1.5
+
+which is the lecture's δ_k = f'_k ⊙ (W_{k+1}ᵀ δ_{k+1}) taken one op at a time. The numbers come from
+the tape itself (each record's local derivatives, or its rule re-evaluated on the recorded numbers
+when a backward already freed them), so the walk is true by construction.
+
+In Jupyter the walk shows as the graph with the current op highlighted and Previous/Next buttons
+(self-contained HTML: inline SVG and script); ``print()`` gives the same walk as text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Step", "StepThrough", "step_through"]
+
+# ∂out/∂input written as a formula of the op's names, per Value op; {a} {b} are the inputs, {out} the
+# output. A step prints the formula, then its number.
+_LOCAL_FORMULA: dict[str, tuple[str, ...]] = {
+    "add": ("1", "1"),
+    "sub": ("1", "-1"),
+    "mul": ("{b}", "{a}"),
+    "div": ("1/{b}", "-{out}/{b}"),
+    "pow": ("{b}·{a}^({b}-1)", "{out}·log({a})"),
+    "powc": ("{b}·{a}^({b}-1)", "0"),
+    "neg": ("-1",),
+    "exp": ("exp({a}) = {out}",),
+    "log": ("1/{a}",),
+    "sqrt": ("1/(2·{out})",),
+    "tanh": ("1 - {out}²",),
+    "sigmoid": ("{out}·(1 - {out})",),
+    "relu": ("1 if {a} > 0 else 0",),
+    "abs": ("sign({a})",),
+    "sign": ("0 (piecewise constant)",),
+    "step": ("0 (piecewise constant)",),
+}
+_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "powc": "**", "matmul": "@"}
+
+
+# --- numbers as a person reads them -------------------------------------------------------------
+def _num(x: Any) -> str:
+    """A float in 4 significant digits, keeping a '.0' so that 3.0 reads as a real number."""
+    x = float(x)
+    s = f"{x:.4g}"
+    if s.lstrip("-").isdigit():
+        s += ".0"
+    return s
+
+
+def _paren(s: str) -> str:
+    """Parenthesise a negative number inside a product or a sum: 0.5 · (-3.0)."""
+    return f"({s})" if s.startswith("-") else s
+
+
+def _raw(x: Any) -> Any:
+    """The number(s) of a node, a gradient or a plain value: a float or an ndarray."""
+    if isinstance(x, (float, int, np.ndarray, np.generic)):
+        return x
+    return _raw(x.data)
+
+
+def fmt(x: Any, small: int = 8) -> str:
+    """A float as ``_num``; an array as its values when it has at most ``small`` of them, else its shape."""
+    x = _raw(x)
+    if isinstance(x, np.ndarray) and x.ndim > 0:
+        if x.size <= small:
+            body = np.array2string(x, precision=3, separator=", ", suppress_small=True,
+                                   floatmode="maxprec", max_line_width=10_000).replace("\n", "")
+            return f"{body}"
+        return f"array{tuple(x.shape)}"
+    return _num(x)
+
+
+def _shape(x: Any) -> tuple | None:
+    x = _raw(x)
+    return tuple(x.shape) if isinstance(x, np.ndarray) and x.ndim > 0 else None
+
+
+def _is_array_graph(x: Any) -> bool:
+    return isinstance(_raw(x), np.ndarray)
+
+
+# --- one step ------------------------------------------------------------------------------------
+@dataclass
+class Step:
+    """One step of the walk. ``phase`` is "forward" or "backward"; the backward fields are empty
+    for a forward step. ``received[i]`` is what input ``i`` gets from this op (upstream · local) and
+    ``totals[i]`` its gradient summed over the ops walked so far."""
+
+    index: int
+    phase: str
+    op: str
+    name: str
+    node: Any
+    inputs: tuple
+    input_names: list[str]
+    input_values: list[Any]
+    output: Any
+    upstream: Any = None
+    local: list[Any] = field(default_factory=list)
+    received: list[Any] = field(default_factory=list)
+    totals: list[Any] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+# --- the walk ------------------------------------------------------------------------------------
+def _output_node(out: Any) -> Any:
+    """The node to walk from: a Value/Tensor itself, or whatever holds one (``.output``, e.g. an
+    evaluated ``nn.NeuronGraph``), or the last result of a callable that records one."""
+    for _ in range(3):
+        if hasattr(out, "inputs") and hasattr(out, "data"):
+            return out
+        for attr in ("output", "out", "loss"):
+            if hasattr(out, attr):
+                out = getattr(out, attr)
+                break
+        else:
+            break
+    if hasattr(out, "inputs") and hasattr(out, "data"):
+        return out
+    raise TypeError(f"step_through needs a Value or a Tensor (the output of a computation), "
+                    f"not {type(out).__name__}")
+
+
+def _collect(root: Any) -> tuple[list, list]:
+    """The op nodes ``root`` depends on in recorded order, and its leaves in order of first use."""
+    seen = {id(root)}
+    stack = [root]
+    ops = []
+    while stack:
+        v = stack.pop()
+        ins = v.inputs
+        if ins:
+            ops.append(v)
+        for x in ins:
+            if id(x) not in seen:
+                seen.add(id(x))
+                stack.append(x)
+    ops.sort(key=lambda v: v._seq)
+    leaves, seen_leaf = [], set()
+    for v in ops:
+        for x in v.inputs:
+            if not x.inputs and id(x) not in seen_leaf:
+                seen_leaf.add(id(x))
+                leaves.append(x)
+    if not ops:
+        leaves = [root]
+    return ops, leaves
+
+
+def _local_values(v: Any) -> tuple:
+    """∂v/∂input for each input of a scalar op, from its record or, once a backward without
+    ``retain_graph`` freed it, from its rule re-evaluated on the recorded floats."""
+    da = getattr(v, "_da", None)
+    if da is not None:
+        b = getattr(v, "_b", None)  # a unary record may leave its second-input slots unset
+        locs = (da,) if b is None else (da, *v._db) if b.__class__ is tuple else (da, v._db)
+    else:
+        locs = v._op.local(*(x.data for x in v.inputs), v.data)
+    return tuple(float(_raw(d)) for d in locs)
+
+
+def _vjp(v: Any, g: Any) -> tuple[tuple, tuple | None]:
+    """What each input of ``v`` receives when ``g`` = ∂L/∂v arrives, and (for elementwise and scalar
+    ops) the local derivatives it is made of (None where it is a vector-Jacobian product)."""
+    if not isinstance(_raw(v.data), np.ndarray):
+        locs = _local_values(v)
+        return tuple(d * g for d in locs), locs
+    return _tensor_vjp(v, g)
+
+
+def _tensor_vjp(v: Any, g: np.ndarray) -> tuple[tuple, tuple | None]:
+    """The Tensor engine's own vector-Jacobian product for the record ``v`` (no grads touched)."""
+    vjp = getattr(v, "vjp", None) or getattr(v, "_vjp", None)
+    if vjp is None:
+        raise TypeError(f"step_through: a {type(v).__name__} op {v.op!r} exposes no vjp(grad)")
+    outs = vjp(g)
+    if not isinstance(outs, (tuple, list)):
+        outs = (outs,)
+    return tuple(None if o is None else np.asarray(_raw(o)) for o in outs), None
+
+
+def _backpropagated(root: Any) -> bool:
+    g = root.grad
+    if g is None:
+        return False
+    return bool(np.any(np.asarray(_raw(g)) != 0))
+
+
+class StepThrough:
+    """The recorded ops of a graph as a forward walk then a backward walk (``.steps``).
+
+    ``print()`` it for the text; in Jupyter it shows the graph with Previous/Next buttons.
+    """
+
+    def __init__(self, out: Any) -> None:
+        root = _output_node(out)
+        self.root = root
+        self.ops, self.leaves = _collect(root)
+        self._names = self._name_nodes()
+        if _backpropagated(root):
+            seed = _raw(root.grad)
+        else:
+            if _shape(root.data) not in (None, (), (1,)):
+                raise ValueError(
+                    f"step_through: the output has shape {_shape(root.data)}, and backward needs a "
+                    "scalar (a loss): step through out.sum(), or call out.backward(gradient=...) first")
+            seed = np.ones_like(root.data) if isinstance(_raw(root.data), np.ndarray) else 1.0
+            # the locals are taken before the user's backward frees them; the walk below uses them
+            self._locals = {id(v): _vjp(v, 1.0)[1] for v in self.ops if not _is_array_graph(v)}
+            root.backward()
+        self.seed = seed
+        self.steps: list[Step] = []
+        self._forward_steps()
+        self._backward_steps()
+        self._svg: str | None = None
+
+    # names: a node's label, else t1, t2, ... for results and in1, in2, ... for unnamed inputs
+    def _name_nodes(self) -> dict[int, str]:
+        names: dict[int, str] = {}
+        used: set[str] = set()
+        for v in [*self.leaves, *self.ops]:
+            lab = getattr(v, "label", "") or ""
+            if lab and lab not in used:
+                names[id(v)] = lab
+                used.add(lab)
+        if id(self.root) not in names and self.ops and "L" not in used:
+            names[id(self.root)] = "L"  # the output, as the lecture writes ∂L/∂w
+            used.add("L")
+        counters = {"in": 0, "t": 0}
+        for v in [*self.leaves, *self.ops]:
+            if id(v) in names:
+                continue
+            kind = "t" if v.inputs else "in"
+            while True:
+                counters[kind] += 1
+                cand = f"{kind}{counters[kind]}"
+                if cand not in used:
+                    break
+            names[id(v)] = cand
+            used.add(cand)
+        return names
+
+    def name(self, node: Any) -> str:
+        return self._names[id(node)]
+
+    def _expr(self, v: Any, names: list[str], values: list[str] | None = None) -> str:
+        """``a * b`` or ``tanh(a)`` (with names, or with the given values instead)."""
+        items = values if values is not None else names
+        op = v.op
+        if op in _INFIX and len(items) == 2:
+            sym = _INFIX[op]
+            right = _paren(items[1]) if values is not None else items[1]
+            return f"{items[0]} {sym} {right}"
+        if op == "neg" and len(items) == 1:
+            return f"-{_paren(items[0]) if values is not None else items[0]}"
+        sym = getattr(getattr(v, "_op", None), "symbol", op) if op not in ("relu",) else "relu"
+        return f"{sym}({', '.join(items)})"
+
+    def _forward_steps(self) -> None:
+        for v in self.ops:
+            ins = v.inputs
+            in_names = [self.name(x) for x in ins]
+            vals = [_raw(x.data) for x in ins]
+            out = self.name(v)
+            lines = [f"forward {len(self.steps) + 1}: {out} = {self._expr(v, in_names)}"]
+            if _is_array_graph(v):
+                shapes = " ".join(f"{n}{_shape(x) or ()}" for n, x in zip(in_names, vals))
+                lines.append(f"    shapes: {shapes} -> {out}{_shape(v.data) or ()}")
+                for n, x in zip(in_names, vals):
+                    lines.append(f"    {n} = {fmt(x)}")
+                lines.append(f"    {out} = {fmt(v.data)}")
+            else:
+                lines[0] += (f" = {self._expr(v, in_names, [_num(x) for x in vals])}"
+                             f" = {_num(v.data)}")
+            self.steps.append(Step(len(self.steps), "forward", v.op, out, v, tuple(ins), in_names,
+                                   vals, _raw(v.data), lines=lines))
+
+    def _backward_steps(self) -> None:
+        root = self.root
+        L = self.name(root)
+        grads: dict[int, Any] = {id(root): self.seed}
+        self.steps.append(Step(len(self.steps), "backward", "seed", L, root, (), [], [],
+                               _raw(root.data), upstream=self.seed,
+                               lines=[f"backward {len(self.steps) + 1}: start at the output: "
+                                      f"∂{L}/∂{L} = {fmt(self.seed)}"]))
+        locals_before = getattr(self, "_locals", {})
+        for v in reversed(self.ops):
+            g = grads.get(id(v))
+            out = self.name(v)
+            ins = v.inputs
+            in_names = [self.name(x) for x in ins]
+            if g is None:  # every op is reachable from the root; kept for safety on odd graphs
+                g = np.zeros_like(_raw(v.data)) if _is_array_graph(v) else 0.0
+            if id(v) in locals_before and locals_before[id(v)] is not None:
+                locs = locals_before[id(v)]
+                received = tuple(d * g for d in locs)
+            else:
+                received, locs = _vjp(v, g)
+            lines = [f"backward {len(self.steps) + 1}: through {out} = {self._expr(v, in_names)}",
+                     f"    arriving: ∂{L}/∂{out} = {fmt(g)}"]
+            if locs is not None:
+                formulas = _LOCAL_FORMULA.get(v.op, ())
+                parts = []
+                for i, (n, d) in enumerate(zip(in_names, locs)):
+                    f = formulas[i] if i < len(formulas) else ""
+                    f = f.format(a=in_names[0], b=in_names[-1], out=out)
+                    plain = not f or f.lstrip("-").isdigit()  # "1" needs no "= 1.0" after it
+                    shown = fmt(d) if plain else f"{f} = {fmt(d)}"
+                    parts.append(f"∂{out}/∂{n} = {shown}")
+                lines.append("    local:    " + ";  ".join(parts))
+            totals = []
+            for x, n, r, d in zip(ins, in_names, received, locs or [None] * len(ins)):
+                if r is None:
+                    totals.append(grads.get(id(x)))
+                    continue
+                before = grads.get(id(x))
+                total = r if before is None else before + r
+                grads[id(x)] = total
+                totals.append(total)
+                eq = "=" if before is None else "+="
+                if d is not None:
+                    prod = f" = {_paren(fmt(g))} · {_paren(fmt(d))}" if not _is_array_graph(v) else ""
+                    lines.append(f"    ∂{L}/∂{n} {eq} ∂{L}/∂{out} · ∂{out}/∂{n}{prod} = {fmt(r)}")
+                else:
+                    lines.append(f"    ∂{L}/∂{n} {eq} vjp of {v.op} (shape {_shape(r) or ()}) = {fmt(r)}")
+                if before is not None:
+                    lines.append(f"        (so far ∂{L}/∂{n} = {fmt(total)})")
+            self.steps.append(Step(len(self.steps), "backward", v.op, out, v, tuple(ins), in_names,
+                                   [_raw(x.data) for x in ins], _raw(v.data), upstream=g,
+                                   local=list(locs) if locs is not None else [],
+                                   received=list(received), totals=totals, lines=lines))
+        self.grads = grads
+
+    def grad(self, node: Any) -> Any:
+        """∂L/∂node as this walk computed it (one backward pass, seeded as the output's)."""
+        return self.grads.get(id(node))
+
+    # --- text -------------------------------------------------------------------------------------
+    def __str__(self) -> str:
+        head = [f"step-through of {self.name(self.root)}: {len(self.ops)} op(s), "
+                f"{len(self.steps)} steps (forward, then backward)"]
+        if self.leaves:
+            head.append("inputs: " + ", ".join(f"{self.name(x)} = {fmt(x.data)}" for x in self.leaves))
+        return "\n".join(head + [str(s) for s in self.steps])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __getitem__(self, i: int) -> Step:
+        return self.steps[i]
+
+    # --- HTML ------------------------------------------------------------------------------------
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self) -> str:
+        """Self-contained HTML: graph (inline SVG), the current step's text, Previous/Next buttons."""
+        from .draw import _numbers, dot_available
+
+        pid = "agl-step-" + uuid.uuid4().hex[:10]
+        graph_html, note = "", ""
+        if dot_available():
+            graph_html, vid, oid = self._svg_for(pid)
+        else:
+            note = ("<p class='agl-note'>Graphviz's <code>dot</code> is not installed, so the graph is "
+                    "not drawn (install it: <code>apt-get install graphviz</code>, <code>brew install "
+                    "graphviz</code> or <code>conda install -c conda-forge graphviz</code>). "
+                    "The walk is below.</p>")
+            vid = oid = {}
+        nid = lambda v: vid.get(id(v), "")  # noqa: E731
+        opid = lambda v: oid.get(id(v), "")  # noqa: E731
+        data = lambda v: f"data {_numbers(v.data)}"  # noqa: E731 - the same text as draw's boxes
+        grad = lambda g: f"grad {_numbers(g)}"  # noqa: E731
+        known = {id(v) for v in self.leaves}
+        init = [[nid(v), data(v) if id(v) in known else "data ?", "grad ?"]
+                for v in [*self.leaves, *self.ops] if nid(v)]
+        inputs = ", ".join(f"{self.name(x)} = {fmt(x.data)}" for x in self.leaves)
+        frames = [{"t": f"Start: the inputs are known: {inputs}\nPress Next to run the ops.",
+                   "cur": [nid(v) for v in self.leaves], "ins": [], "set": []}]
+        for s in self.steps:
+            v = s.node
+            if s.phase == "forward":
+                sets = [[nid(v), "d", data(v)]]
+            elif s.op == "seed":
+                sets = [[nid(v), "g", grad(s.upstream)]]
+            else:
+                sets = [[nid(x), "g", grad(t)] for x, t in zip(s.inputs, s.totals) if t is not None]
+            frames.append({"t": str(s), "cur": [nid(v), opid(v)], "ins": [nid(x) for x in s.inputs],
+                           "set": [u for u in sets if u[0]]})
+        blob = json.dumps({"nodes": init, "frames": frames}).replace("</", "<\\/")
+        return _TEMPLATE.format(pid=pid, note=note, graph=graph_html, n=len(frames) - 1,
+                                text=html.escape(str(self)), data=blob, script=_SCRIPT.replace("PID", pid))
+
+    def _svg_for(self, pid: str) -> tuple[str, dict[int, str], dict[int, str]]:
+        """``draw``'s picture of the graph, drawn once with the final numbers (so every box is wide
+        enough) and with element ids, so the script can blank what is not yet known and fill it in
+        step by step. Unlabelled nodes are drawn with the walk's names (t1, in1, ...)."""
+        from .draw import draw, nodes_of
+
+        nodes = nodes_of(self.root)
+        unlabelled = [v for v in nodes if not getattr(v, "label", "")]
+        try:
+            for v in unlabelled:
+                v.label = self.name(v)
+            g = draw(self.root)
+        finally:
+            for v in unlabelled:
+                v.label = ""
+        # draw names the i-th node of nodes_of(root) "v{i}" and its op "v{i}_op"; re-declaring a
+        # node in DOT adds attributes to it
+        g.graph_attr["id"] = f"{pid}-graph"
+        vid, oid = {}, {}
+        for i, v in enumerate(nodes):
+            vid[id(v)] = f"{pid}-v{i}"
+            g.node(f"v{i}", id=vid[id(v)])
+            if v.inputs:
+                oid[id(v)] = f"{pid}-o{i}"
+                g.node(f"v{i}_op", id=oid[id(v)])
+        svg = g.pipe(format="svg").decode()
+        return svg[svg.index("<svg"):], vid, oid
+
+    def save_html(self, path: Any) -> None:
+        """Write the view as a standalone HTML page (opens in any browser, no network)."""
+        from pathlib import Path
+
+        Path(path).write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>step-through"
+                              "</title></head><body>" + self.to_html() + "</body></html>",
+                              encoding="utf-8")
+
+
+def step_through(out: Any) -> StepThrough:
+    """Walk ``out``'s graph: the forward ops in recorded order, then backward newest first.
+
+    ``out`` is a ``Value`` or a ``Tensor`` (a scalar, e.g. a loss), or an object holding one as
+    ``.output``. If ``out`` has not been backpropagated, this runs ``out.backward()`` once (so the
+    leaves' ``.grad`` are filled as usual); if it has, nothing is run again and the walk uses the
+    gradient already seeded. ``.steps`` lists the ``Step`` records; ``print()`` shows them.
+    """
+    return StepThrough(out)
+
+
+_TEMPLATE = """<div class="agl-step" id="{pid}" tabindex="0">
+<style>
+#{pid} {{ font-family: Helvetica, Arial, sans-serif; font-size: 13px; }}
+#{pid} .agl-bar {{ margin: 4px 0; }}
+#{pid} .agl-bar button {{ font-size: 13px; padding: 2px 10px; margin-right: 6px; cursor: pointer; }}
+#{pid} pre {{ background: #f7f7f7; border: 1px solid #ddd; padding: 6px; margin: 4px 0;
+  white-space: pre-wrap; max-height: 20em; overflow: auto; }}
+#{pid} .agl-graph {{ overflow: auto; max-height: 75vh; border: 1px solid #eee; }}
+#{pid} .agl-graph svg {{ max-width: 100%; height: auto; }}
+#{pid} .agl-graph.agl-full svg {{ max-width: none; }}
+#{pid} g.agl-cur polygon, #{pid} g.agl-cur ellipse {{ fill: #ffd966; stroke: #d62728; stroke-width: 2.5px; }}
+#{pid} g.agl-in polygon, #{pid} g.agl-in ellipse {{ fill: #dbe9ff; stroke: #1f77b4; stroke-width: 2px; }}
+#{pid} g.agl-new text {{ fill: #d62728; font-weight: bold; }}
+#{pid} .agl-note {{ color: #8a4b00; }}
+</style>
+{note}<div class="agl-bar"><button type="button" class="agl-prev" id="{pid}-prev">&#9664; Previous</button
+><button type="button" class="agl-next" id="{pid}-next">Next &#9654;</button
+><button type="button" class="agl-zoom" id="{pid}-zoom">Full size</button
+><span class="agl-pos" id="{pid}-pos">step 0 / {n}</span></div>
+<pre class="agl-text" id="{pid}-text">{text}</pre>
+<div class="agl-graph" id="{pid}-graph-box">{graph}</div>
+<script type="application/json" id="{pid}-data">{data}</script>
+<script>{script}</script>
+</div>"""
+
+# Plain ES5, no libraries: it must run in an exported notebook, a static viewer and an old browser.
+_SCRIPT = """(function () {
+  var root = document.getElementById("PID");
+  if (!root || root.getAttribute("data-ready")) { return; }
+  root.setAttribute("data-ready", "1");
+  var D = JSON.parse(document.getElementById("PID-data").textContent);
+  var frames = D.frames, text = document.getElementById("PID-text");
+  var pos = document.getElementById("PID-pos");
+  var prev = document.getElementById("PID-prev"), next = document.getElementById("PID-next");
+  var cells = {}, shown = {}, marked = [];
+  D.nodes.forEach(function (n) {
+    var g = document.getElementById(n[0]);
+    if (!g) { return; }
+    var t = g.getElementsByTagName("text");
+    if (t.length >= 2) { cells[n[0]] = {d: t[t.length - 2], g: t[t.length - 1]}; }
+  });
+  function state(k) {
+    var s = {};
+    D.nodes.forEach(function (n) { s[n[0] + " d"] = n[1]; s[n[0] + " g"] = n[2]; });
+    for (var i = 1; i <= k; i++) {
+      frames[i].set.forEach(function (u) { s[u[0] + " " + u[1]] = u[2]; });
+    }
+    return s;
+  }
+  function mark(ids, cls) {
+    ids.forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) { el.classList.add(cls); marked.push([el, cls]); }
+    });
+  }
+  var k = 0;
+  function show(to) {
+    k = Math.max(0, Math.min(frames.length - 1, to));
+    var s = state(k);
+    Object.keys(cells).forEach(function (id) {
+      ["d", "g"].forEach(function (f) {
+        var key = id + " " + f, v = s[key];
+        if (shown[key] !== v) { cells[id][f].textContent = v; shown[key] = v; }
+      });
+    });
+    marked.forEach(function (m) { m[0].classList.remove(m[1]); });
+    marked = [];
+    var fr = frames[k];
+    mark(fr.ins, "agl-in");
+    mark(fr.cur, "agl-cur");
+    mark(fr.set.map(function (u) { return u[0]; }), "agl-new");
+    text.textContent = fr.t;
+    var here = document.getElementById(fr.cur[0]);
+    if (here && box.classList.contains("agl-full") && here.getBoundingClientRect) {
+      var r = here.getBoundingClientRect(), b = box.getBoundingClientRect();
+      if (r.right > b.right || r.left < b.left || r.bottom > b.bottom || r.top < b.top) {
+        box.scrollLeft += r.left - b.left - b.width / 3;
+        box.scrollTop += r.top - b.top - b.height / 3;
+      }
+    }
+    pos.textContent = "step " + k + " / " + (frames.length - 1);
+    root.setAttribute("data-step", String(k));
+    prev.disabled = k === 0;
+    next.disabled = k === frames.length - 1;
+  }
+  var box = document.getElementById("PID-graph-box"), zoom = document.getElementById("PID-zoom");
+  if (!box.getElementsByTagName("svg").length) { zoom.style.display = "none"; }
+  zoom.addEventListener("click", function () {
+    var full = box.classList.toggle("agl-full");
+    zoom.textContent = full ? "Fit" : "Full size";
+    show(k);
+  });
+  prev.addEventListener("click", function () { show(k - 1); });
+  next.addEventListener("click", function () { show(k + 1); });
+  root.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowRight") { show(k + 1); } else if (e.key === "ArrowLeft") { show(k - 1); }
+  });
+  show(0);
+})();"""
+

@@ -1,0 +1,164 @@
+"""step_through: the walk's numbers are the tape's, written out as the chain rule."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+import time
+
+import pytest
+
+from autograd_lite import Value, step_through
+from tests.conftest import require_dot
+
+draw_mod = importlib.import_module("autograd_lite.draw")  # the module, not the function
+
+
+def neuron() -> tuple[Value, dict[str, Value]]:
+    """The lecture's neuron z = tanh(x1 w1 + x2 w2 + b), at the numbers where ∂z/∂(x1 w1) = 0.5."""
+    v = {n: Value(d, label=n) for n, d in
+         [("x1", 2.0), ("x2", 0.0), ("w1", -3.0), ("w2", 1.0), ("b", 6.8813735870195432)]}
+    z = (v["x1"] * v["w1"] + v["x2"] * v["w2"] + v["b"]).tanh()
+    z.label = "z"
+    return z, v
+
+
+def test_forward_then_backward_with_numbers() -> None:
+    z, v = neuron()
+    walk = step_through(z)
+    phases = [s.phase for s in walk.steps]
+    assert phases == ["forward"] * 5 + ["backward"] * 6
+    assert [s.op for s in walk.steps[:5]] == ["mul", "mul", "add", "add", "tanh"]
+    assert walk.steps[5].op == "seed"
+    text = str(walk)
+    assert "forward 1: t1 = x1 * w1 = 2.0 * (-3.0) = -6.0" in text
+    assert "local:    ∂z/∂t4 = 1 - z² = 0.5" in text
+    assert "∂z/∂x1 = ∂z/∂t1 · ∂t1/∂x1 = 0.5 · (-3.0) = -1.5" in text
+    tanh_step = walk.steps[6]
+    assert tanh_step.upstream == 1.0
+    assert tanh_step.local[0] == pytest.approx(0.5)
+    assert tanh_step.received[0] == pytest.approx(0.5)
+
+
+def test_runs_backward_once_and_not_again() -> None:
+    z, v = neuron()
+    walk = step_through(z)
+    # the walk ran the backward: the leaves hold the usual gradients, equal to the walk's own
+    assert v["x1"].grad == pytest.approx(-1.5)
+    assert v["w1"].grad == pytest.approx(1.0)
+    for leaf in v.values():
+        assert walk.grad(leaf) == pytest.approx(leaf.grad)
+    again = step_through(z)  # already backpropagated: nothing runs twice
+    assert v["x1"].grad == pytest.approx(-1.5)
+    assert str(again) == str(walk)
+
+
+@pytest.mark.parametrize("retain", [False, True])
+def test_after_a_users_backward(retain: bool) -> None:
+    z, v = neuron()
+    z.backward(retain_graph=retain)
+    grads = {n: x.grad for n, x in v.items()}
+    walk = step_through(z)
+    assert {n: x.grad for n, x in v.items()} == grads
+    assert walk.grad(v["x1"]) == pytest.approx(-1.5)
+
+
+def test_shared_input_accumulates() -> None:
+    x = Value(3.0, label="x")
+    y = x * x + 2 * x
+    walk = step_through(y)
+    assert x.grad == pytest.approx(8.0)
+    text = str(walk)
+    assert "∂L/∂x +=" in text and "(so far ∂L/∂x = 8.0)" in text
+    totals = [t for s in walk.steps for inp, t in zip(s.inputs, s.totals) if inp is x]
+    assert totals[-1] == pytest.approx(8.0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda a, b: (a / b).exp(), lambda a, b: (a ** 2.0 - b).sigmoid(), lambda a, b: (a * b).relu().sqrt(),
+    lambda a, b: (a.abs() + b).log(), lambda a, b: -(a ** b),
+])
+def test_every_received_gradient_matches_backward(make) -> None:
+    a, b = Value(1.3, label="a"), Value(0.7, label="b")
+    out = make(a, b)
+    walk = step_through(out)
+    for leaf in (a, b):
+        assert walk.grad(leaf) == pytest.approx(leaf.grad, rel=1e-12)
+        # and both agree with a central difference
+        h = 1e-6
+        saved = leaf.data
+        leaf.data = saved + h
+        up = make(a, b).data
+        leaf.data = saved - h
+        down = make(a, b).data
+        leaf.data = saved
+        assert leaf.grad == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-8)
+
+
+def test_weighted_sum_record() -> None:
+    from autograd_lite import weighted_sum
+
+    w = [Value(0.5, label="w1"), Value(-1.0, label="w2")]
+    x = [Value(2.0, label="x1"), Value(3.0, label="x2")]
+    out = weighted_sum(w, x, Value(0.25, label="b")).tanh()
+    walk = step_through(out)
+    assert walk.grad(w[0]) == pytest.approx(w[0].grad)
+    assert walk.grad(x[1]) == pytest.approx(x[1].grad)
+    assert math.isclose(walk.grad(x[1]), -1.0 * (1 - out.data ** 2))
+
+
+def test_a_leaf_alone() -> None:
+    x = Value(2.0, label="x")
+    walk = step_through(x)
+    assert [s.op for s in walk.steps] == ["seed"]
+    assert "x = 2.0" in str(walk)
+
+
+def test_needs_a_node() -> None:
+    with pytest.raises(TypeError, match="step_through needs a Value or a Tensor"):
+        step_through(3.0)
+
+
+def test_holder_of_an_output() -> None:
+    z, v = neuron()
+
+    class Result:
+        output = z
+
+    assert len(step_through(Result()).steps) == 11
+
+
+def test_html_is_self_contained_with_unique_ids() -> None:
+    require_dot()
+    z, _ = neuron()
+    walk = step_through(z)
+    one, two = walk._repr_html_(), walk._repr_html_()
+    for page in (one, two):
+        assert "<svg" in page and "<script>" in page and "Next" in page and "Previous" in page
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+        assert "<link" not in page and "@import" not in page
+    ids = lambda page: set(re.findall(r'id="([^"]+)"', page))  # noqa: E731
+    assert not ids(one) & ids(two)
+
+
+def test_html_without_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(draw_mod, "dot_available", lambda: False)
+    z, _ = neuron()
+    page = step_through(z).to_html()
+    assert "<svg" not in page
+    assert "Graphviz" in page and "not installed" in page
+    assert "agl-next" in page and "forward 1: t1 = x1 * w1" in page
+
+
+def test_big_graph_is_fast() -> None:
+    require_dot()
+    xs = [Value(0.01 * i, label=f"x{i}") for i in range(150)]
+    acc = xs[0]
+    for x in xs[1:]:
+        acc = (acc * x + 0.5).tanh()
+    start = time.perf_counter()
+    walk = step_through(acc)
+    page = walk.to_html()
+    assert len(walk.steps) > 600 and len(page) < 3_000_000
+    assert time.perf_counter() - start < 10
