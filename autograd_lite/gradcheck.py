@@ -460,7 +460,8 @@ def _value_op_checks(step: int, v: Any, eps: float, atol: float, rtol: float,
     xs = [x.data for x in ins]
     stored = v._da is not None  # backward frees the local derivatives unless retain_graph=True
     if stored:
-        local = [v._da] + ([v._db] if len(ins) == 2 else [])
+        b = v._b  # None (one input), a Value, or a tuple of Values for an n-ary record (weighted_sum)
+        local = [v._da] + ([] if b is None else list(v._db) if b.__class__ is tuple else [v._db])
     else:
         local = list(op.local(*xs, v.data))
     checks = []
