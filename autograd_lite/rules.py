@@ -89,8 +89,19 @@ MUL = rule("mul", "*", lambda a, b: a * b,        lambda a, b, out: (b, a))
 DIV = rule("div", "/", lambda a, b: a / b,        lambda a, b, out: (1.0 / b, -out / b))
 # a ** b with a variable exponent: ∂/∂b needs log(a), defined for a > 0 only.
 POW = rule("pow", "**", lambda a, b: a ** b,      lambda a, b, out: (b * a ** (b - 1.0), out * log(a)))
+
+
 # a ** n with a constant exponent n: the exponent receives no gradient.
-POWC = rule("powc", "**", lambda a, n: a ** n,    lambda a, n, out: (n * a ** (n - 1.0), 0.0))
+def _powc_local(a, n, out):
+    # Under create_graph n arrives as a Value; taking its number keeps a ** (n - 1) a power with a
+    # constant exponent, which (unlike a ** Value) is defined for a negative base.
+    n = _data(n)
+    if n == 0:  # d/da a**0 = 0, also at a = 0 where n * a ** (n - 1) would divide by zero
+        return (0.0, 0.0)
+    return (n * a ** (n - 1.0), 0.0)
+
+
+POWC = rule("powc", "**", lambda a, n: a ** n,    _powc_local)
 
 # --- unary ----------------------------------------------------------------------------------------
 NEG = rule("neg", "neg", lambda x: -x,            lambda x, out: (-1.0,))
