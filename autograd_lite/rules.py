@@ -34,6 +34,8 @@ def log(x: Any) -> Any:
 
 def step(x: Any) -> Any:
     """Heaviside step 1[x > 0] as a constant (its own derivative is 0 everywhere it exists)."""
+    if x.__class__ is float:
+        return 1.0 if x > 0 else 0.0
     if isinstance(x, np.ndarray):
         return (x > 0).astype(x.dtype)
     return 1.0 if x > 0 else 0.0
@@ -48,7 +50,9 @@ def sign(x: Any) -> Any:
 
 def _data(x: Any) -> Any:
     """The number(s) inside a Value/Tensor, or x itself (ndarray.data is a buffer, not the values)."""
-    return x if isinstance(x, (float, int, np.ndarray)) else x.data
+    if x.__class__ is float or isinstance(x, (int, np.ndarray)):
+        return x
+    return x.data
 
 
 class Rule:
