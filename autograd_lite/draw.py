@@ -75,30 +75,45 @@ def _record_text(s: str) -> str:
     return s
 
 
-def _numbers(x: Any) -> str:
-    """A float as 4 significant digits; an array by its shape, with its numbers if it is small."""
-    x = getattr(x, "data", x)  # a gradient that is itself a Value/Tensor (create_graph=True)
-    if isinstance(x, np.ndarray):
-        shape = str(tuple(x.shape))
-        if x.size > SMALL_ARRAY:
-            return f"{shape} {x.dtype}"
-        text = np.array2string(x, precision=4, separator=", ", suppress_small=False)
-        return f"{shape} {' '.join(text.split())}"
-    return f"{float(x):.4g}"
+def _plain(x: Any) -> Any:
+    """The float or array to show: a gradient may itself be a Value/Tensor (create_graph=True)."""
+    if isinstance(x, (np.ndarray, float, int)):  # (an ndarray's own .data is a raw buffer)
+        return x
+    return x.data
+
+
+def _field(name: str, x: Any) -> str:
+    """``name`` and a float to 4 significant digits, or a small array's numbers row by row.
+
+    Returns record-label text, already escaped; a large array shows only its shape.
+    """
+    if not isinstance(x, np.ndarray):
+        return _record_text(f"{name} {float(x):.4g}")
+    if x.size > SMALL_ARRAY:
+        return _record_text(f"{name} {tuple(x.shape)}")
+    if x.ndim == 0:
+        return _record_text(f"{name} {float(x):.4g}")
+    rows = np.array2string(x, precision=4, separator=", ").split("\n")
+    # one line per row of the array: DOT's \n is a line break inside a record field
+    return "\\n".join(_record_text((f"{name} " if i == 0 else "") + r.strip())
+                       for i, r in enumerate(rows))
 
 
 def _value_label(v: Any) -> str:
-    parts = []
+    """Record fields: the label (if any), data and grad; an array's shape first, its numbers if few."""
+    fields = []
     label = getattr(v, "label", "")
     if label:
-        parts.append(str(label))
-    parts.append(f"data {_numbers(v.data)}")
+        fields.append(_record_text(str(label)))
+    data = v.data
+    if isinstance(data, np.ndarray):
+        dtype = "" if data.dtype == np.float64 else f" {data.dtype}"
+        fields.append(_record_text(f"shape {tuple(data.shape)}{dtype}"))
+    if not isinstance(data, np.ndarray) or data.size <= SMALL_ARRAY:
+        fields.append(_field("data", data))
     g = getattr(v, "grad", None)
-    if g is None:
-        parts.append("grad None")
-    else:
-        parts.append(f"grad {_numbers(g)}")
-    return "{ " + " | ".join(_record_text(p) for p in parts) + " }"
+    fields.append("grad None" if g is None else _field("grad", _plain(g)))
+    return "{ " + " | ".join(fields) + " }"
 
 
 def _op_text(v: Any) -> str:

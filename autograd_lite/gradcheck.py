@@ -41,6 +41,11 @@ class GradcheckError(RuntimeError):
 # --- numerical gradients ------------------------------------------------------------------------
 
 
+def _numbers(x: Any) -> Any:
+    """The float or array inside a Value/Tensor, or x itself (an ndarray's .data is a raw buffer)."""
+    return x if isinstance(x, (np.ndarray, float, int)) else getattr(x, "data", x)
+
+
 def _is_array_like(x: Any) -> bool:
     """True for inputs whose numbers live in an ndarray (a Tensor, or an ndarray itself)."""
     return isinstance(x, np.ndarray) or isinstance(getattr(x, "data", None), np.ndarray)
@@ -48,8 +53,9 @@ def _is_array_like(x: Any) -> bool:
 
 def _scalar_output(out: Any, grad_output: Any) -> float:
     """The number to differentiate: f's output, or Σ grad_output · output for a non-scalar one."""
-    d = getattr(out, "data", out)
-    if isinstance(d, np.ndarray) or isinstance(grad_output, np.ndarray):
+    d = _numbers(out)
+    w = _numbers(grad_output)
+    if isinstance(d, np.ndarray) or isinstance(w, np.ndarray):
         d = np.asarray(d, dtype=np.float64)
         if grad_output is None:
             if d.size != 1:
@@ -57,9 +63,9 @@ def _scalar_output(out: Any, grad_output: Any) -> float:
                     f"f returned an output of shape {d.shape}; a gradient needs one number: pass "
                     "grad_output= (the ∂L/∂output to weight it with, as backward(gradient) takes)")
             return float(d.reshape(()))
-        return float(np.sum(d * np.asarray(getattr(grad_output, "data", grad_output))))
-    if grad_output is not None:
-        return float(d) * float(getattr(grad_output, "data", grad_output))
+        return float(np.sum(d * np.asarray(w, dtype=np.float64)))
+    if w is not None:
+        return float(d) * float(w)
     return float(d)
 
 
@@ -247,7 +253,7 @@ def _grad_array(g: Any, like: Any) -> Any:
     """A gradient read from ``.grad`` as a float or float64 array (None: nothing flowed, so 0)."""
     if g is None:
         return np.zeros(np.shape(like.data), dtype=np.float64)
-    g = getattr(g, "data", g)  # a Value/Tensor gradient after create_graph=True
+    g = _numbers(g)  # a Value/Tensor gradient after create_graph=True holds its numbers in .data
     if isinstance(g, np.ndarray):
         return np.asarray(g, dtype=np.float64)
     return float(g)
@@ -322,7 +328,7 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6, a
     if grad_output is None:
         with no_grad():
             probe = f(*inputs)
-        d = getattr(probe, "data", probe)
+        d = _numbers(probe)
         if isinstance(d, np.ndarray) and d.size != 1:
             grad_output = np.random.default_rng(0).uniform(0.5, 1.5, size=d.shape)
     analytic = _analytic(f, inputs, grad_output)
