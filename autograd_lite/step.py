@@ -376,7 +376,7 @@ class StepThrough:
 
     def to_html(self) -> str:
         """Self-contained HTML: graph (inline SVG), the current step's text, Previous/Next buttons."""
-        from .draw import _numbers, dot_available
+        from .draw import dot_available
 
         pid = "agl-step-" + uuid.uuid4().hex[:10]
         graph_html, note = "", ""
@@ -390,22 +390,23 @@ class StepThrough:
             vid = oid = {}
         nid = lambda v: vid.get(id(v), "")  # noqa: E731
         opid = lambda v: oid.get(id(v), "")  # noqa: E731
-        data = lambda v: f"data {_numbers(v.data)}"  # noqa: E731 - the same text as draw's boxes
-        grad = lambda g: f"grad {_numbers(g)}"  # noqa: E731
-        known = {id(v) for v in self.leaves}
-        init = [[nid(v), data(v) if id(v) in known else "data ?", "grad ?"]
-                for v in [*self.leaves, *self.ops] if nid(v)]
+        # the last backward step that adds to a node: from then on its box shows the final gradient
+        last = {id(x): s.index for s in self.steps for x in s.inputs if s.phase == "backward"}
+        partial = lambda t: f"grad {fmt(t)}" if not isinstance(_raw(t), np.ndarray) else "grad …"  # noqa: E731
+        init = [[nid(v), int(not v.inputs)] for v in [*self.leaves, *self.ops] if nid(v)]
         inputs = ", ".join(f"{self.name(x)} = {fmt(x.data)}" for x in self.leaves)
         frames = [{"t": f"Start: the inputs are known: {inputs}\nPress Next to run the ops.",
                    "cur": [nid(v) for v in self.leaves], "ins": [], "set": []}]
+        # a frame's "set" entries: [node id, "d" or "g", text to show, 1 if it is the final number]
         for s in self.steps:
             v = s.node
             if s.phase == "forward":
-                sets = [[nid(v), "d", data(v)]]
+                sets = [[nid(v), "d", "", 1]]
             elif s.op == "seed":
-                sets = [[nid(v), "g", grad(s.upstream)]]
+                sets = [[nid(v), "g", partial(s.upstream), int(v not in s.inputs)]]
             else:
-                sets = [[nid(x), "g", grad(t)] for x, t in zip(s.inputs, s.totals) if t is not None]
+                sets = [[nid(x), "g", partial(t), int(last[id(x)] == s.index)]
+                        for x, t in zip(s.inputs, s.totals) if t is not None]
             frames.append({"t": str(s), "cur": [nid(v), opid(v)], "ins": [nid(x) for x in s.inputs],
                            "set": [u for u in sets if u[0]]})
         blob = json.dumps({"nodes": init, "frames": frames}).replace("</", "<\\/")
@@ -420,13 +421,19 @@ class StepThrough:
 
         nodes = nodes_of(self.root)
         unlabelled = [v for v in nodes if not getattr(v, "label", "")]
+        # an engine may keep no .grad on interior nodes; the picture shows the walk's gradient there
+        no_grad = [v for v in nodes if v.grad is None and id(v) in self.grads]
         try:
             for v in unlabelled:
                 v.label = self.name(v)
+            for v in no_grad:
+                v.grad = self.grads[id(v)]
             g = draw(self.root)
         finally:
             for v in unlabelled:
                 v.label = ""
+            for v in no_grad:
+                v.grad = None
         # draw names the i-th node of nodes_of(root) "v{i}" and its op "v{i}_op"; re-declaring a
         # node in DOT adds attributes to it
         g.graph_attr["id"] = f"{pid}-graph"
@@ -495,19 +502,35 @@ _SCRIPT = """(function () {
   var pos = document.getElementById("PID-pos");
   var prev = document.getElementById("PID-prev"), next = document.getElementById("PID-next");
   var cells = {}, shown = {}, marked = [];
+  function slice(t, a, b) {
+    var out = [];
+    for (var i = a; i < b; i++) { out.push([t[i], t[i].textContent]); }
+    return out;
+  }
   D.nodes.forEach(function (n) {
     var g = document.getElementById(n[0]);
     if (!g) { return; }
-    var t = g.getElementsByTagName("text");
-    if (t.length >= 2) { cells[n[0]] = {d: t[t.length - 2], g: t[t.length - 1]}; }
+    var t = g.getElementsByTagName("text"), gi = -1, di = -1, i;
+    for (i = t.length - 1; i >= 0 && gi < 0; i--) { if (t[i].textContent.indexOf("grad") === 0) { gi = i; } }
+    for (i = gi - 1; i >= 0 && di < 0; i--) { if (t[i].textContent.indexOf("data") === 0) { di = i; } }
+    if (gi < 0) { return; }
+    cells[n[0]] = {d: di >= 0 ? slice(t, di, gi) : [], g: slice(t, gi, t.length)};
   });
+  // what a box shows: null (not known yet: "data ?"), a partial sum, or the final number as drawn
   function state(k) {
     var s = {};
-    D.nodes.forEach(function (n) { s[n[0] + " d"] = n[1]; s[n[0] + " g"] = n[2]; });
+    D.nodes.forEach(function (n) { s[n[0] + " d"] = n[1] ? ["", 1] : null; s[n[0] + " g"] = null; });
     for (var i = 1; i <= k; i++) {
-      frames[i].set.forEach(function (u) { s[u[0] + " " + u[1]] = u[2]; });
+      frames[i].set.forEach(function (u) { s[u[0] + " " + u[1]] = [u[2], u[3]]; });
     }
     return s;
+  }
+  function paint(lines, field, st) {
+    if (!lines.length) { return; }
+    lines.forEach(function (l, i) {
+      var blank = field === "d" ? "data ?" : "grad ?";
+      l[0].textContent = st && st[1] ? l[1] : (i === 0 ? (st ? st[0] : blank) : "");
+    });
   }
   function mark(ids, cls) {
     ids.forEach(function (id) {
@@ -521,8 +544,8 @@ _SCRIPT = """(function () {
     var s = state(k);
     Object.keys(cells).forEach(function (id) {
       ["d", "g"].forEach(function (f) {
-        var key = id + " " + f, v = s[key];
-        if (shown[key] !== v) { cells[id][f].textContent = v; shown[key] = v; }
+        var key = id + " " + f, v = s[key], tag = JSON.stringify(v);
+        if (shown[key] !== tag) { paint(cells[id][f], f, v); shown[key] = tag; }
       });
     });
     marked.forEach(function (m) { m[0].classList.remove(m[1]); });
