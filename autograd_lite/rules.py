@@ -50,8 +50,8 @@ def sign(x: Any) -> Any:
 
 def _data(x: Any) -> Any:
     """The number(s) inside a Value/Tensor, or x itself (ndarray.data is a buffer, not the values)."""
-    if x.__class__ is float or isinstance(x, (int, np.ndarray)):
-        return x
+    if x.__class__ is float or isinstance(x, (float, int, np.ndarray, np.generic)):
+        return x  # (a numpy scalar, e.g. data a user assigned, has a buffer as .data too)
     return x.data
 
 

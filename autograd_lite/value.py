@@ -53,13 +53,19 @@ def _domain_error(rule: R.Rule, args: tuple, exc: BaseException | None = None) -
     return OverflowError(f"{name}: {shown} is not finite ({exc or 'inf or nan'})")
 
 
+def _checked(d: Any, rule: R.Rule, args: tuple) -> float:
+    """A result off the fast path: a numpy scalar (from data a user assigned) becomes a float; a
+    complex number, inf or nan is the op's domain error."""
+    if isinstance(d, float) and d - d == 0.0:
+        return float(d)
+    raise _domain_error(rule, args)
+
+
 def _as_float(x: Any) -> float:
-    if isinstance(x, float):
+    if x.__class__ is float:
         return x
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return float(x)
-    if isinstance(x, bool):
-        return float(x)
+    if isinstance(x, numbers.Real):  # int, bool, numpy scalars (np.float64 subclasses float, but its
+        return float(x)  # .data is a buffer): stored as a plain float, as the ops' fast paths expect
     raise TypeError(f"Value holds a real number, not {type(x).__name__} ({x!r})")
 
 
@@ -83,7 +89,7 @@ def _binary(rule: R.Rule, a: Value, b: Value) -> Value:
     except (ArithmeticError, ValueError) as e:
         raise _domain_error(rule, (x, y), e) from None
     if d.__class__ is not float or d - d != 0.0:
-        raise _domain_error(rule, (x, y))
+        d = out.data = _checked(d, rule, (x, y))
     out.grad = 0.0
     if state.grad_enabled:
         out._op = rule
@@ -107,7 +113,7 @@ def _unary(rule: R.Rule, a: Value) -> Value:
     except (ArithmeticError, ValueError) as e:
         raise _domain_error(rule, (x,), e) from None
     if d.__class__ is not float or d - d != 0.0:
-        raise _domain_error(rule, (x,))
+        d = out.data = _checked(d, rule, (x,))
     out.grad = 0.0
     if state.grad_enabled:
         out._op = rule

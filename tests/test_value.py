@@ -235,6 +235,19 @@ def test_value_holds_a_python_float():
     assert Value(1.0) < Value(2.0) and Value(2.0) >= 2 and Value(2.0) == 2.0
 
 
+def test_numpy_scalars_become_python_floats():
+    import numpy as np
+
+    v = Value(np.float64(1.5))
+    assert type(v.data) is float and type(Value(np.int64(2)).data) is float
+    assert v.relu().data == 1.5 and Value(np.float32(-2.0)).abs().data == 2.0
+    w = Value(1.0)
+    w.data = np.float64(-0.5)  # assigned by a user, as micrograd's demo does with p.data -= ...
+    y = w.relu() + w.abs() + w.sign()
+    y.backward()
+    assert y.data == -0.5 and w.grad == -1.0
+
+
 @pytest.mark.parametrize("bad", ["1.0", None, [1.0], 1 + 2j, object()], ids=repr)
 def test_non_number_is_a_type_error(bad):
     with pytest.raises(TypeError):
