@@ -18,6 +18,7 @@ Both call ``f(*inputs)``. Inputs are perturbed in place and restored bit for bit
 from __future__ import annotations
 
 import html
+import math
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -51,22 +52,25 @@ def _is_array_like(x: Any) -> bool:
     return isinstance(x, np.ndarray) or isinstance(getattr(x, "data", None), np.ndarray)
 
 
-def _scalar_output(out: Any, grad_output: Any) -> float:
-    """The number to differentiate: f's output, or Σ grad_output · output for a non-scalar one."""
+def _output_numbers(out: Any) -> Any:
+    """f's output as a float, or as a float64 array when it is an array/Tensor."""
     d = _numbers(out)
-    w = _numbers(grad_output)
-    if isinstance(d, np.ndarray) or isinstance(w, np.ndarray):
-        d = np.asarray(d, dtype=np.float64)
-        if grad_output is None:
-            if d.size != 1:
-                raise ValueError(
-                    f"f returned an output of shape {d.shape}; a gradient needs one number: pass "
-                    "grad_output= (the ∂L/∂output to weight it with, as backward(gradient) takes)")
-            return float(d.reshape(()))
-        return float(np.sum(d * np.asarray(w, dtype=np.float64)))
-    if w is not None:
-        return float(d) * float(w)
-    return float(d)
+    return np.array(d, dtype=np.float64) if isinstance(d, np.ndarray) else float(d)
+
+
+def _weigh(q: Any, w: Any) -> float:
+    """One number from a difference quotient of the outputs: itself, or Σ w · q for an array.
+
+    The quotient is taken output by output before weighing, so each output's change is resolved
+    against its own size, not against the size of their sum.
+    """
+    if w is None:
+        if np.size(q) != 1:
+            raise ValueError(
+                f"f returned an output of shape {np.shape(q)}; a gradient needs one number: pass "
+                "grad_output= (the ∂L/∂output to weight it with, as backward(gradient) takes)")
+        return float(np.reshape(q, ()))
+    return float(np.sum(np.asarray(w, dtype=np.float64) * q))
 
 
 def numerical_grad(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
@@ -84,9 +88,10 @@ def numerical_grad(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e
     if not eps > 0:
         raise ValueError(f"eps must be a positive step, not {eps!r}")
     args = list(inputs)
+    w = _numbers(grad_output)
 
-    def value() -> float:
-        return _scalar_output(f(*args), grad_output)
+    def value() -> Any:
+        return _output_numbers(f(*args))
 
     grads: list[Any] = []
     # The evaluations only need numbers: no records (faster, and nothing lands on a user's Tape).
@@ -94,14 +99,14 @@ def numerical_grad(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e
         base = None if method == "central" else value()
         for i, x in enumerate(args):
             if _is_array_like(x):
-                grads.append(_array_grad(value, x, eps, method, base))
+                grads.append(_array_grad(value, x, eps, method, base, w))
             else:
-                grads.append(_scalar_grad(value, args, i, eps, method, base))
+                grads.append(_weigh(_scalar_grad(value, args, i, eps, method, base), w))
     return grads
 
 
-def _quotient(plus: float | None, minus: float | None, base: float | None, eps: float,
-              method: str) -> float:
+def _quotient(plus: Any, minus: Any, base: Any, eps: float, method: str) -> Any:
+    """The slide's difference quotient, on numbers or elementwise on output arrays."""
     if method == "central":
         return (plus - minus) / (2.0 * eps)
     if method == "forward":
@@ -109,13 +114,13 @@ def _quotient(plus: float | None, minus: float | None, base: float | None, eps: 
     return (base - minus) / eps
 
 
-def _scalar_grad(value: Callable[[], float], args: list, i: int, eps: float, method: str,
-                 base: float | None) -> float:
+def _scalar_grad(value: Callable[[], Any], args: list, i: int, eps: float, method: str,
+                 base: Any) -> Any:
     x = args[i]
     holder = x if hasattr(x, "data") else None  # a Value is perturbed in place, a float replaced
     x0 = holder.data if holder is not None else float(x)
 
-    def at(v: float) -> float:
+    def at(v: float) -> Any:
         if holder is not None:
             holder.data = v
         else:
@@ -133,8 +138,8 @@ def _scalar_grad(value: Callable[[], float], args: list, i: int, eps: float, met
     return _quotient(plus, minus, base, eps, method)
 
 
-def _array_grad(value: Callable[[], float], x: Any, eps: float, method: str,
-                base: float | None) -> np.ndarray:
+def _array_grad(value: Callable[[], Any], x: Any, eps: float, method: str, base: Any,
+                w: Any) -> np.ndarray:
     arr = x if isinstance(x, np.ndarray) else x.data
     if not arr.flags.writeable:
         raise ValueError("numerical_grad perturbs an input's array in place; this one is read-only")
@@ -154,7 +159,7 @@ def _array_grad(value: Callable[[], float], x: Any, eps: float, method: str,
                 minus = value()
         finally:
             arr[idx] = x0
-        grad[idx] = _quotient(plus, minus, base, eps, method)
+        grad[idx] = _weigh(_quotient(plus, minus, base, eps, method), w)
     return grad
 
 
@@ -163,7 +168,8 @@ def _array_grad(value: Callable[[], float], x: Any, eps: float, method: str,
 
 @dataclass
 class InputCheck:
-    """One input's comparison. For an array input the errors are the worst over its elements."""
+    """One input's comparison. For an array input ``abs_err``/``rel_err`` are the largest over its
+    elements, and ``worst`` is the index of the element furthest beyond its tolerance."""
 
     name: str
     analytic: Any
@@ -171,19 +177,18 @@ class InputCheck:
     abs_err: float
     rel_err: float
     passed: bool
-    worst: tuple | None = None  # index of the worst element of an array input
+    worst: tuple | None = None
 
     def cells(self) -> list[str]:
-        """The row as the table shows it (an array input shows its worst element)."""
+        """The row as the table shows it: an array input shows its worst element."""
         if self.worst is None:
-            a, n = self.analytic, self.numeric
-            name = self.name
-        else:
-            a, n = self.analytic[self.worst], self.numeric[self.worst]
-            shape = np.shape(self.analytic)
-            name = f"{self.name} {shape} worst at {list(self.worst)}"
-        return [name, _num(a), _num(n), _num(self.abs_err), _num(self.rel_err),
-                "ok" if self.passed else "FAIL"]
+            return [self.name, _num(self.analytic), _num(self.numeric), _num(self.abs_err),
+                    _num(self.rel_err), "ok" if self.passed else "FAIL"]
+        a, n = float(self.analytic[self.worst]), float(self.numeric[self.worst])
+        err = abs(a - n)
+        rel = 0.0 if err == 0 else (err / abs(n) if n else math.inf)
+        name = f"{self.name} {np.shape(self.analytic)} worst at {list(self.worst)}"
+        return [name, _num(a), _num(n), _num(err), _num(rel), "ok" if self.passed else "FAIL"]
 
 
 def _num(x: Any) -> str:
