@@ -70,15 +70,16 @@ def _raw(x: Any) -> Any:
     return _raw(x.data)
 
 
-def fmt(x: Any, small: int = 8) -> str:
-    """A float as ``_num``; an array as its values when it has at most ``small`` of them, else its shape."""
+def fmt(x: Any, small: int = 12) -> str:
+    """A float as ``_num``; an array as its values when it has at most ``small`` of them, else its
+    shape and first numbers."""
     x = _raw(x)
     if isinstance(x, np.ndarray) and x.ndim > 0:
         if x.size <= small:
-            body = np.array2string(x, precision=3, separator=", ", suppress_small=True,
+            return np.array2string(x, precision=3, separator=", ", suppress_small=True,
                                    floatmode="maxprec", max_line_width=10_000).replace("\n", "")
-            return f"{body}"
-        return f"array{tuple(x.shape)}"
+        head = ", ".join(_num(v) for v in x.reshape(-1)[:4])
+        return f"array{tuple(x.shape)} [{head}, …]"
     return _num(x)
 
 
@@ -183,15 +184,49 @@ def _vjp(v: Any, g: Any) -> tuple[tuple, tuple | None]:
     return _tensor_vjp(v, g)
 
 
+def _unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``g`` over the axes broadcasting added or stretched (a copy's gradient is the sum)."""
+    g = np.asarray(g)
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and g.shape[lead + i] != 1)
+    return g.sum(axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
+
+
 def _tensor_vjp(v: Any, g: np.ndarray) -> tuple[tuple, tuple | None]:
-    """The Tensor engine's own vector-Jacobian product for the record ``v`` (no grads touched)."""
-    vjp = getattr(v, "vjp", None) or getattr(v, "_vjp", None)
-    if vjp is None:
-        raise TypeError(f"step_through: a {type(v).__name__} op {v.op!r} exposes no vjp(grad)")
-    outs = vjp(g)
+    """What each input of the Tensor record ``v`` receives, computed from the record alone (the
+    user's ``.grad``s are not touched). An elementwise op shows its local derivative array and the
+    product g ⊙ local (summed back over broadcast axes); a Tensor-only op (matmul, sum, indexing...)
+    is a vector-Jacobian product, evaluated by the engine's own rule."""
+    op = v._op
+    needs = [getattr(x, "requires_grad", True) for x in v.inputs]
+    if hasattr(op, "vjp"):  # a TensorRule: its product, on the recorded arrays
+        outs = op.vjp(v, g, False)
+    elif getattr(op, "local", None) is not None:
+        locs = tuple(np.asarray(d, dtype=float) if isinstance(d, np.ndarray) else float(d)
+                     for d in op.local(*(x.data for x in v.inputs), v.data))
+        received = tuple(_unbroadcast(g * d, x.data.shape) if need else None
+                         for x, d, need in zip(v.inputs, locs, needs))
+        return received, locs
+    elif getattr(v, "_vjp", None) is not None:  # e.g. a user's Function: its backward
+        outs = v._vjp(v, g, False)
+    else:
+        raise TypeError(f"step_through: the {v.op!r} record keeps no way to compute its gradient "
+                        "(backward freed it): call step_through before backward, or backward with "
+                        "retain_graph=True")
     if not isinstance(outs, (tuple, list)):
         outs = (outs,)
-    return tuple(None if o is None else np.asarray(_raw(o)) for o in outs), None
+    return tuple(None if o is None or not need else np.asarray(_raw(o))
+                 for o, need in zip(outs, needs)), None
+
+
+def _vjp_formula(v: Any) -> str:
+    """The first line of a Tensor rule's docstring states its product (e.g. ∂L/∂a = g @ bᵀ)."""
+    fn = getattr(v._op, "vjp", None)
+    doc = (getattr(fn, "__doc__", None) or "").strip()
+    return doc.splitlines()[0] if doc else ""
 
 
 def _backpropagated(root: Any) -> bool:
@@ -215,7 +250,7 @@ class StepThrough:
         if _backpropagated(root):
             seed = _raw(root.grad)
         else:
-            if _shape(root.data) not in (None, (), (1,)):
+            if np.size(_raw(root.data)) != 1:
                 raise ValueError(
                     f"step_through: the output has shape {_shape(root.data)}, and backward needs a "
                     "scalar (a loss): step through out.sum(), or call out.backward(gradient=...) first")
@@ -266,6 +301,8 @@ class StepThrough:
             sym = _INFIX[op]
             right = _paren(items[1]) if values is not None else items[1]
             return f"{items[0]} {sym} {right}"
+        if op == "transpose" and len(items) == 1:
+            return f"{items[0]}ᵀ"
         if op == "neg" and len(items) == 1:
             return f"-{_paren(items[0]) if values is not None else items[0]}"
         sym = getattr(getattr(v, "_op", None), "symbol", op) if op not in ("relu",) else "relu"
@@ -313,6 +350,8 @@ class StepThrough:
                 received, locs = _vjp(v, g)
             lines = [f"backward {len(self.steps) + 1}: through {out} = {self._expr(v, in_names)}",
                      f"    arriving: ∂{L}/∂{out} = {fmt(g)}"]
+            if locs is None and _vjp_formula(v):
+                lines.append(f"    rule:     {_vjp_formula(v)}   (g = ∂{L}/∂{out})")
             if locs is not None:
                 formulas = _LOCAL_FORMULA.get(v.op, ())
                 parts = []
@@ -333,11 +372,14 @@ class StepThrough:
                 grads[id(x)] = total
                 totals.append(total)
                 eq = "=" if before is None else "+="
-                if d is not None:
-                    prod = f" = {_paren(fmt(g))} · {_paren(fmt(d))}" if not _is_array_graph(v) else ""
-                    lines.append(f"    ∂{L}/∂{n} {eq} ∂{L}/∂{out} · ∂{out}/∂{n}{prod} = {fmt(r)}")
+                if d is not None and not _is_array_graph(v):
+                    lines.append(f"    ∂{L}/∂{n} {eq} ∂{L}/∂{out} · ∂{out}/∂{n} = {_paren(fmt(g))} · "
+                                 f"{_paren(fmt(d))} = {fmt(r)}")
+                elif d is not None:  # elementwise on arrays: ⊙, then summed over broadcast axes
+                    summed = "" if _shape(r) == _shape(g) else f", summed to shape {_shape(r) or ()}"
+                    lines.append(f"    ∂{L}/∂{n} {eq} ∂{L}/∂{out} ⊙ ∂{out}/∂{n}{summed} = {fmt(r)}")
                 else:
-                    lines.append(f"    ∂{L}/∂{n} {eq} vjp of {v.op} (shape {_shape(r) or ()}) = {fmt(r)}")
+                    lines.append(f"    ∂{L}/∂{n} {eq} {fmt(r)}")
                 if before is not None:
                     lines.append(f"        (so far ∂{L}/∂{n} = {fmt(total)})")
             self.steps.append(Step(len(self.steps), "backward", v.op, out, v, tuple(ins), in_names,
@@ -569,10 +611,17 @@ _SCRIPT = """(function () {
     next.disabled = k === frames.length - 1;
   }
   var box = document.getElementById("PID-graph-box"), zoom = document.getElementById("PID-zoom");
-  if (!box.getElementsByTagName("svg").length) { zoom.style.display = "none"; }
+  var svg = box.getElementsByTagName("svg")[0];
+  function setFull(full) {
+    if (full) { box.classList.add("agl-full"); } else { box.classList.remove("agl-full"); }
+    zoom.textContent = full ? "Fit to width" : "Full size";
+  }
+  if (!svg) { zoom.style.display = "none"; }
+  // a graph far wider than the page would shrink to unreadable: show it full size, scrolled to the step
+  else if (svg.width && svg.width.baseVal && box.clientWidth &&
+           svg.width.baseVal.value > 1.8 * box.clientWidth) { setFull(true); }
   zoom.addEventListener("click", function () {
-    var full = box.classList.toggle("agl-full");
-    zoom.textContent = full ? "Fit" : "Full size";
+    setFull(!box.classList.contains("agl-full"));
     show(k);
   });
   prev.addEventListener("click", function () { show(k - 1); });

@@ -162,3 +162,47 @@ def test_big_graph_is_fast() -> None:
     page = walk.to_html()
     assert len(walk.steps) > 600 and len(page) < 3_000_000
     assert time.perf_counter() - start < 10
+
+
+# --- Tensors ---------------------------------------------------------------------------------------
+def tensor_net():
+    np = pytest.importorskip("numpy")
+    tensor = pytest.importorskip("autograd_lite.tensor")
+    rng = np.random.default_rng(0)
+    x = tensor.Tensor(rng.normal(size=(4, 2)), label="x")
+    W = tensor.Tensor(rng.normal(size=(3, 2)), requires_grad=True, label="W")
+    b = tensor.Tensor(np.zeros(3), requires_grad=True, label="b")
+    loss = ((x @ W.T + b).tanh() ** 2.0).mean()
+    return loss, W, b
+
+
+def test_tensor_walk_matches_backward() -> None:
+    import numpy as np
+
+    loss, W, b = tensor_net()
+    walk = step_through(loss)
+    assert W.grad is not None and np.allclose(walk.grad(W), W.grad)
+    assert np.allclose(walk.grad(b), b.grad)
+    text = str(walk)
+    assert "shapes: x(4, 2)" in text and "∂L/∂W = [[" in text
+    assert "summed to shape (3,)" in text  # b was broadcast over the batch
+    assert "∂L/∂a = g @ bᵀ" in text  # the rule of matmul, from the engine
+    before = W.grad.copy()
+    step_through(loss)  # already backpropagated: W.grad is not added to again
+    assert np.array_equal(W.grad, before)
+
+
+def test_tensor_non_scalar_output_needs_a_loss() -> None:
+    import numpy as np
+
+    tensor = pytest.importorskip("autograd_lite.tensor")
+    W = tensor.Tensor(np.ones((2, 2)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"shape \(2, 2\).*out.sum\(\)"):
+        step_through(W * 2.0)
+
+
+def test_tensor_html() -> None:
+    require_dot()
+    loss, W, b = tensor_net()
+    page = step_through(loss).to_html()
+    assert "<svg" in page and "shape (4, 3)" in page
