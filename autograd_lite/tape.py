@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
 
+import numpy as np
+
 next_seq = itertools.count(1).__next__
 
 
@@ -245,3 +247,96 @@ def _check_grads(order: list) -> None:
                 raise FloatingPointError(
                     f"detect_anomaly: backward of {v.op} produced a gradient of {x.grad} for its input"
                     f" {x.data!r}")
+
+
+# --- the Tensor walk ------------------------------------------------------------------------------
+def tensor_order(root: Any) -> list:
+    """The recorded Tensors ``root`` depends on through inputs that need a gradient, newest first.
+
+    An explicit stack (no recursion); checks that no record was freed by an earlier backward.
+    """
+    order = []
+    keep = order.append
+    seen = {root}
+    add = seen.add
+    stack = [root]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        t = pop()
+        inputs = t._inputs
+        if not inputs:
+            continue
+        if t._vjp is None:
+            raise RuntimeError(RETAIN_MSG)
+        keep(t)
+        for x in inputs:
+            if x.requires_grad and x not in seen:
+                add(x)
+                push(x)
+    order.sort(key=_by_seq, reverse=True)
+    return order
+
+
+def backward_tensors(root: Any, seed: Any, retain_graph: bool, create_graph: bool) -> None:
+    """The chain rule over Tensor records: each record's gradient through its vector-Jacobian product.
+
+    The first gradient that reaches a Tensor is stored as it is (no zeros to add it to); later ones
+    are added out of place, so an array handed on unchanged (``+``'s gradient) is never modified
+    through another Tensor's ``.grad``. A leaf gets its own writable array of its own dtype, and
+    accumulates across calls, as in PyTorch; an interior Tensor's ``.grad`` holds the gradient that
+    flowed through it in the latest backward.
+    """
+    order = tensor_order(root)
+    for t in order:
+        t.grad = None
+    _deposit(root, seed, None, create_graph)
+    free = not retain_graph
+    anomaly = state.anomaly
+    for t in order:
+        g = t.grad
+        grads = t._vjp(t, g, create_graph)
+        if free:  # a later backward through this record must ask for it to be kept
+            t._vjp = None
+        for i, (x, c) in enumerate(zip(t._inputs, grads)):
+            if c is None:
+                continue
+            if anomaly:
+                _check_tensor_grad(t, i, c)
+            old = x.grad
+            if old is None:
+                if not create_graph and (not x._inputs or c.__class__ is not np.ndarray
+                                         or c.dtype is not x.data.dtype):
+                    c = _own(x, c, g)
+                x.grad = c
+            else:
+                x.grad = old + c
+
+
+def _own(x: Any, c: Any, g: Any) -> np.ndarray:
+    """The gradient as ``x`` keeps it: an ndarray of x's dtype; for a leaf, one no other Tensor holds."""
+    dtype = x.data.dtype
+    if c.__class__ is not np.ndarray:  # numpy returns scalars from 0-d operations
+        return np.asarray(c, dtype=dtype)
+    if c.dtype != dtype:  # float32 stays float32 where it met float64
+        return c.astype(dtype)
+    if not x._inputs and (c is g or c.base is not None):  # handed on, or a (maybe read-only) view
+        return c.copy()
+    return c
+
+
+def _deposit(x: Any, c: Any, g: Any, create_graph: bool) -> None:
+    old = x.grad
+    if old is None:
+        x.grad = c if create_graph else _own(x, c, g)
+    else:
+        x.grad = old + c
+
+
+def _check_tensor_grad(t: Any, i: int, c: Any) -> None:
+    d = getattr(c, "data", c) if not isinstance(c, np.ndarray) else c
+    if not np.isfinite(d).all():
+        bad = "nan" if np.isnan(d).any() else "inf"
+        raise FloatingPointError(
+            f"detect_anomaly: backward of {t.op} produced {bad} in the gradient of its input {i} "
+            f"(shape {np.shape(d)})")
