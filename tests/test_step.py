@@ -206,3 +206,64 @@ def test_tensor_html() -> None:
     loss, W, b = tensor_net()
     page = step_through(loss).to_html()
     assert "<svg" in page and "shape (4, 3)" in page
+
+
+# --- the lecture's δ_k, layer by layer ---------------------------------------------------------------
+def test_layer_deltas_by_hand_weights_agree_with_the_tape() -> None:
+    import numpy as np
+
+    pytest.importorskip("autograd_lite.tensor")
+    from autograd_lite.step import layer_deltas
+
+    rng = np.random.default_rng(1)
+    sizes = [3, 4, 4, 2]
+    layers = [(rng.normal(size=(m, n)) / np.sqrt(n), rng.normal(size=m) * 0.1, "tanh")
+              for n, m in zip(sizes[:-1], sizes[1:])]
+    x, y = rng.normal(size=3), np.array([0.5, -0.5])
+    r = layer_deltas(layers, x, y, loss="sse")
+    assert r.passed and len(r.layers) == 3
+    last = r.layers[-1]
+    assert np.allclose(last.delta, (1 - last.z ** 2) * (last.z - y))  # δ_K = f'_K ⊙ loss'
+    mid = r.layers[1]
+    assert np.allclose(mid.delta, (1 - mid.z ** 2) * (layers[2][0].T @ last.delta[0]))
+    assert np.allclose(mid.dW, np.outer(mid.delta, mid.z_prev))
+    text = str(r)
+    assert "δ_2 = f'_2 ⊙ (W_3ᵀ δ_3)" in text and "∂L/∂W_1 = δ_1 z_0ᵀ" in text
+    assert "all layers agree with the tape" in text
+
+
+def test_layer_deltas_catch_a_wrong_derivative(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    pytest.importorskip("autograd_lite.tensor")
+    from autograd_lite import step
+
+    f, _, text = step._ACTIVATIONS["tanh"]
+    monkeypatch.setitem(step._ACTIVATIONS, "tanh", (f, lambda a, z: 1 + z * z, text))  # wrong f'
+    rng = np.random.default_rng(0)
+    layers = [(rng.normal(size=(3, 2)), np.zeros(3), "tanh"),
+              (rng.normal(size=(1, 3)), np.zeros(1), "identity")]
+    r = step.layer_deltas(layers, rng.normal(size=(5, 2)), rng.normal(size=(5, 1)))
+    assert not r.passed and "DIFFERS from the tape" in str(r)
+
+
+def test_layer_deltas_on_an_nn_mlp() -> None:
+    import numpy as np
+
+    nn = pytest.importorskip("nn")
+    from autograd_lite.step import layer_deltas
+    from autograd_lite.tensor import Tensor
+
+    rng = np.random.default_rng(2)
+    model = nn.MLP([2, 5, 3], activation="relu")
+    X, y = rng.normal(size=(6, 2)), rng.integers(0, 3, size=6)
+    r = layer_deltas(model, X, y, nn.CrossEntropyLoss())
+    assert r.passed and all(p.grad is None for p in model.parameters())  # the model is untouched
+    loss = nn.CrossEntropyLoss()(model(Tensor(X)), y)
+    loss.backward()
+    assert np.allclose(model[0].weight.grad, r.layers[0].dW)
+    assert np.allclose(model[2].bias.grad, r.layers[1].db)
+    assert r.loss == pytest.approx(float(loss.data))
+    assert "Σ_n δ_1 z_0ᵀ" in str(r) and "<pre" in r._repr_html_()
+    with pytest.raises(ValueError, match="the loss must be one of"):
+        layer_deltas(model, X, y, loss="hinge")
