@@ -26,12 +26,19 @@ other op's, so the backward walk does not know the op is user-defined. The op's 
 ``Value``s, so ``x.exp()`` and ``math.exp(x)`` both work. ``backward(create_graph=True)`` calls
 ``backward`` again with recording on: derivatives written with operations on the saved inputs are then
 differentiable once more; anything computed from plain floats is a constant there.
+
+On ``Tensor``s any number of arguments may be Tensors; ``backward`` receives ∂L/∂out as an ndarray
+(a Tensor under ``create_graph=True``) and returns ∂L/∂input for each, the vector-Jacobian product. A
+gradient of the broadcast shape is summed back to the input's shape; any other shape is an error
+naming the Function and the input.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any
+
+import numpy as np
 
 from .tape import next_seq, no_grad, state
 from .value import Value
@@ -192,9 +199,74 @@ def _apply_value(cls: type, args: tuple) -> Value:
 
 
 # --- Tensors --------------------------------------------------------------------------------------
+# A Tensor record is (_op, _inputs, _vjp, _ctx): the engine calls _vjp(t, g, graph) for one gradient
+# per input. A Function's record keeps the Tensor arguments as _inputs and (class, ctx, positions) as
+# _ctx; its vjp is the user's backward. One TensorRule per Function class carries the name.
+
+_TENSOR_RULES: dict[type, Any] = {}
+
+
+def _tensor_rule(cls: type) -> Any:
+    rule = _TENSOR_RULES.get(cls)
+    if rule is None:
+        from .tensor import TensorRule
+
+        rule = _TENSOR_RULES[cls] = TensorRule(cls.__name__, cls.__name__, _function_vjp)
+    return rule
+
 
 def _apply_tensor(cls: type, args: tuple) -> Any:
-    raise NotImplementedError("Function on Tensors arrives with the Tensor engine")
+    from .tensor import _as_array, _plain, _record
+
+    pos = tuple(i for i, a in enumerate(args) if _is_tensor(a))
+    needs = tuple(_is_tensor(a) and bool(a.requires_grad) for a in args)
+    ctx = FunctionCtx(needs)
+    with no_grad():
+        out = cls.forward(ctx, *args)
+    if _is_tensor(out):
+        out = out.data
+    try:
+        data = _as_array(out)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{cls.__name__}.forward on Tensors must return a Tensor, an ndarray or a number: "
+                        f"{e}") from None
+    if any(needs) and state.grad_enabled:
+        return _record(data, _tensor_rule(cls), _function_vjp, tuple(args[p] for p in pos), (cls, ctx, pos))
+    return _plain(data)
+
+
+def _function_vjp(t: Any, g: Any, graph: bool) -> tuple:
+    """The user's backward as the record's vector-Jacobian product, one gradient per Tensor input.
+
+    With ``graph`` (create_graph=True) ``g`` is a Tensor and backward runs with recording on, so what
+    it computes from the saved Tensors is differentiable again.
+    """
+    from .tensor import _unbroadcast
+
+    cls, ctx, pos = t._ctx
+    grads = gradients_per_input(cls, cls.backward(ctx, g), len(ctx.needs_input_grad))
+    out = []
+    for p, x in zip(pos, t._inputs):
+        c = grads[p]
+        if c is None or not x.requires_grad:
+            out.append(None)
+            continue
+        if not graph:
+            c = np.asarray(c.data if _is_tensor(c) else c, dtype=x.data.dtype)
+        elif not _is_tensor(c):  # computed from plain numbers: a constant in the recorded backward
+            c = type(x)(np.asarray(c, dtype=x.data.dtype))
+        shape = x.data.shape
+        if c.shape != shape:
+            try:  # a gradient of the broadcast shape is summed back, as the engine's own ops do
+                ok = np.broadcast_shapes(shape, c.shape) == c.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"{cls.__name__}.backward returned a gradient of shape {c.shape} for "
+                                 f"input {p}, which has shape {shape}; return one of the input's shape")
+            c = _unbroadcast(c, shape)
+        out.append(c)
+    return tuple(out)
 
 
 __all__ = ["Function", "FunctionCtx"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from autograd_lite import Function, Tape, Value
+from autograd_lite import Function, Tape, Tensor, Value
 
 
 class Cube(Function):
@@ -110,7 +111,7 @@ def test_no_grad_and_plain_numbers_record_nothing():
 
 
 def test_same_numbers_as_torch_autograd_function():
-    from conftest import require
+    from .conftest import require
 
     torch = require("torch")
 
@@ -132,3 +133,66 @@ def test_same_numbers_as_torch_autograd_function():
     # sin is not an op of Value; its derivative cos enters as the seed
     w.backward(math.cos(w.data))
     assert v.grad == pytest.approx(t.grad.item(), rel=1e-12)
+
+
+# --- Tensors ----------------------------------------------------------------------------------------
+
+class Affine(Function):
+    """x @ W.T + b with three Tensor inputs and numpy inside: the VJP is the user's backward."""
+
+    @staticmethod
+    def forward(ctx, x, W, b):
+        ctx.save_for_backward(x, W)
+        return x.data @ W.data.T + b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        x, W = ctx.saved_tensors
+        return g @ W.data, g.T @ x.data, g  # db left in the broadcast shape: summed back by apply
+
+
+def test_tensor_function_with_three_inputs_matches_the_engine():
+    rng = np.random.default_rng(0)
+    xs = [Tensor(rng.normal(size=s), requires_grad=True) for s in [(3, 4), (2, 4), (2,)]]
+    ys = [Tensor(t.data.copy(), requires_grad=True) for t in xs]
+    with Tape() as tape:
+        out = Affine.apply(*xs)
+    (out.tanh() ** 2).sum().backward()
+    ((ys[0] @ ys[1].T + ys[2]).tanh() ** 2).sum().backward()
+    assert tape[0].op == "Affine" and out.op == "Affine"
+    for a, b in zip(xs, ys):
+        assert a.grad.shape == b.grad.shape
+        assert np.allclose(a.grad, b.grad)
+
+
+def test_tensor_function_second_derivative_and_constants():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = Cube.apply(x)
+    assert y.requires_grad and np.array_equal(y.data, [1.0, 8.0])
+    y.sum().backward(create_graph=True)
+    g = x.grad
+    x.grad = None
+    g.sum().backward()
+    assert np.allclose(x.grad, [6.0, 12.0])
+    assert not Cube.apply(Tensor(np.array([2.0]))).requires_grad  # no input needs a gradient
+
+
+def test_tensor_function_wrong_gradient_shape_is_named():
+    class BadShape(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.data * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.sum(axis=0)
+
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"BadShape.backward returned a gradient of shape \(3,\)"):
+        BadShape.apply(x).sum().backward()
+
+
+def test_float32_stays_float32():
+    x = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    Cube.apply(x).sum().backward()
+    assert x.grad.dtype == np.float32
