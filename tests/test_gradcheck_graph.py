@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from autograd_lite import Function, GradcheckError, Value
+from autograd_lite import Function, GradcheckError, Tensor, Value
 from autograd_lite.gradcheck import gradcheck_graph
 
 
@@ -94,3 +95,48 @@ def test_the_graph_is_left_as_it_was():
     y.backward()
     assert x.grad == pytest.approx(2 * 0.7 * (1 - math.tanh(0.49) ** 2))
     assert x.data == 0.7
+
+
+# --- Tensors ----------------------------------------------------------------------------------------
+
+def _tanh_layer(wrong: bool) -> type[Function]:
+    class Layer(Function):
+        @staticmethod
+        def forward(ctx, x, W):
+            ctx.save_for_backward(x, W)
+            ctx.out = np.tanh(x.data @ W.data)
+            return ctx.out
+
+        @staticmethod
+        def backward(ctx, g):
+            x, W = ctx.saved_tensors
+            d = g * (1 - ctx.out) if wrong else g * (1 - ctx.out ** 2)
+            return d @ W.data.T, x.data.T @ d
+
+    Layer.__name__ = "BadTanhLayer" if wrong else "TanhLayer"
+    return Layer
+
+
+def tensor_net(layer: type[Function]):
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(4, 3)), requires_grad=True, label="x")
+    W1 = Tensor(rng.normal(size=(3, 5)), requires_grad=True, label="W1")
+    W2 = Tensor(rng.normal(size=(5, 2)), requires_grad=True, label="W2")
+    b = Tensor(np.full(5, 0.1), requires_grad=True, label="b")
+    h = (x @ W1 + b).sigmoid()
+    logits = layer.apply(h, W2)
+    return logits.log_softmax(axis=1)[np.arange(4), [0, 1, 1, 0]].mean() + (h ** 2).sum() * 0.1
+
+
+def test_tensor_graph_passes_every_op():
+    report = gradcheck_graph(tensor_net(_tanh_layer(False)))
+    assert {c.op for c in report} >= {"matmul", "add", "sigmoid", "TanhLayer", "log_softmax", "getitem",
+                                      "mean", "powc", "sum", "mul"}
+
+
+def test_tensor_graph_names_the_wrong_function_and_input():
+    out = tensor_net(_tanh_layer(True))
+    out.backward()  # also after backward dropped the records' products
+    report = gradcheck_graph(out, raise_exception=False)
+    assert report.first_failure.op == "BadTanhLayer"
+    assert [(c.op, c.input) for c in report if c.status == "FAIL"][-1] == ("BadTanhLayer", "W2")
