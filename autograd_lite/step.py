@@ -450,7 +450,8 @@ class StepThrough:
             else:
                 sets = [[nid(x), "g", partial(t), int(last[id(x)] == s.index)]
                         for x, t in zip(s.inputs, s.totals) if t is not None]
-            frames.append({"t": str(s), "cur": [nid(v), opid(v)], "ins": [nid(x) for x in s.inputs],
+            cur = [nid(v)] if s.op == "seed" else [nid(v), opid(v)]
+            frames.append({"t": str(s), "cur": [c for c in cur if c], "ins": [nid(x) for x in s.inputs],
                            "set": [u for u in sets if u[0]]})
         blob = json.dumps({"nodes": init, "frames": frames}).replace("</", "<\\/")
         return _TEMPLATE.format(pid=pid, note=note, graph=graph_html, n=len(frames) - 1,
