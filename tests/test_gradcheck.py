@@ -161,3 +161,37 @@ def test_refuses_inputs_it_cannot_check():
         gradcheck(lambda x: x * x, [1.0])
     with pytest.raises(TypeError, match="backward"):
         gradcheck(lambda x: 3.0, [x])
+
+
+# --- every rule, made wrong on purpose, is caught -------------------------------------------------
+
+
+def _mutable_ops():
+    from .catalogue import CATALOGUE
+
+    # add and mul evaluate their derivatives inline (value.py), sign and step have derivative 0
+    return [op for op in CATALOGUE if op.rule not in ("add", "mul", "sign", "step")]
+
+
+@pytest.mark.parametrize("op", _mutable_ops(), ids=repr)
+def test_every_rule_made_wrong_is_caught(op, monkeypatch):
+    xs = [Value(1.3), Value(0.7)][: op.arity]  # inside every op's domain, derivatives non-zero
+    assert gradcheck(op.apply, xs)
+    rule = R.RULES[op.rule]
+    right = rule.local
+    monkeypatch.setattr(rule, "local", lambda *args: tuple(d * 1.01 for d in right(*args)))
+    report = gradcheck(op.apply, xs, raise_exception=False)
+    assert not report  # a 1% error in one derivative is beyond rtol=1e-3
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0, 1e-300, 0.1 + 0.2, -1e10, 2.0 ** -30])
+def test_restores_any_float_bit_for_bit(x):
+    v = Value(x)
+    numerical_grad(lambda v: v * v + 1.0, [v], method="central")
+    assert math.copysign(1.0, v.data) == math.copysign(1.0, x) and v.data == x
+
+
+def test_html_is_escaped():
+    a = Value(1.0, label="<script>alert(1)</script>")
+    html = gradcheck(lambda a: a * a, [a])._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
