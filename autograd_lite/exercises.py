@@ -59,8 +59,9 @@ class Exercise:
     def template(self) -> str:
         """A blank to copy into a notebook cell."""
         returns = ", ".join(f"d{w}" for w in self.wrt)
+        shaped = f"shaped like {self.wrt[0]}" if len(self.wrt) == 1 else "each shaped like its input"
         return (f"def {self.signature}:\n"
-                f'    """{self.formula}. Return {returns}, each shaped like its input."""\n'
+                f'    """{self.formula}. Return {returns}, {shaped}."""\n'
                 f"    raise NotImplementedError\n")
 
 
@@ -365,7 +366,9 @@ def solution(exercise: str) -> Callable:
 
 
 def solution_source(exercise: str) -> str:
-    return inspect.getsource(EXERCISES[exercise].solution)
+    """The reference backward's code, without the decorator that registers it."""
+    src = inspect.getsource(EXERCISES[exercise].solution)
+    return src[src.index("def "):]
 
 
 def names() -> list[str]:
