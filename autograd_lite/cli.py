@@ -71,17 +71,64 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train_demo(out: Path, quiet: bool = False) -> None:
+def _train_demo(out: Path, quiet: bool = False, epochs: int = 200) -> None:
     """Train an MLP on two moons with ``nn`` and plot the loss and the decision boundary."""
     try:
+        import numpy as np
+
         import nn
-        from nn import data as nndata
-        need = (nn.MLP, nn.fit, nndata.two_moons)
-    except (ImportError, AttributeError):
-        print("(the training part of the demo needs the `nn` package, not available here)")
+    except ImportError:
+        print("(the training part of the demo needs the `nn` package of this repository)")
         return
-    del need
-    print("(training demo: not wired yet)")
+    from . import draw, no_grad, step_through
+    from .tensor import Tensor
+
+    X, y = nn.data.two_moons(200, noise=0.1, seed=0)
+    model = nn.MLP([2, 16, 16, 2], activation="tanh", generator=np.random.default_rng(0))
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = nn.optim.Adam(model.parameters(), lr=0.01)
+    loader = nn.data.DataLoader((X, y), batch_size=32, shuffle=True, seed=0)
+    print(f"training {model.__class__.__name__}([2, 16, 16, 2], tanh) on two moons "
+          f"(200 points, Adam, {epochs} epochs)")
+    history = nn.fit(model, loss_fn, optimizer, loader, epochs=epochs, quiet=quiet)
+    acc = history.accuracy[-1] if history.accuracy else None
+    print(f"  loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g}"
+          + (f", training accuracy {acc:.1%}" if acc is not None else "")
+          + f" in {history.seconds:.1f} s")
+    # the network's graph for a small batch: the same view as the neuron's, with shapes
+    batch_loss = loss_fn(model(Tensor(X[:4])), y[:4])
+    batch_loss.backward()
+    path = write_graph(batch_loss, out / "network.svg")
+    if path.suffix == ".svg":
+        print(f"network graph written to {path.resolve()}")
+    step_through(batch_loss).save_html(out / "network_steps.html")
+    print(f"its step-by-step backward (open in a browser): {(out / 'network_steps.html').resolve()}")
+    del draw
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no window, works on a server
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("(install matplotlib to get the loss and decision-boundary plot)")
+        return
+    xs = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 200)
+    ys = np.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, 200)
+    gx, gy = np.meshgrid(xs, ys)
+    with no_grad():
+        logits = model(Tensor(np.stack([gx.ravel(), gy.ravel()], axis=1))).data
+    pred = logits.argmax(axis=1).reshape(gx.shape)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    ax1.plot(range(1, len(history.loss) + 1), history.loss)
+    ax1.set(xlabel="epoch", ylabel="cross-entropy loss", title="training loss", yscale="log")
+    ax2.contourf(gx, gy, pred, levels=[-0.5, 0.5, 1.5], colors=["#cfe0f5", "#f8d5c8"])
+    ax2.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
+    ax2.set(title="decision boundary", xlabel="x1", ylabel="x2")
+    fig.tight_layout()
+    png = out / "two_moons.png"
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+    print(f"loss curve and decision boundary written to {png.resolve()}")
 
 
 # --- graph ---------------------------------------------------------------------------------------

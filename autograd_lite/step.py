@@ -77,8 +77,8 @@ def fmt(x: Any, small: int = 12) -> str:
     x = _raw(x)
     if isinstance(x, np.ndarray) and x.ndim > 0:
         if x.size <= small:
-            return np.array2string(x, precision=3, separator=", ", suppress_small=True,
-                                   floatmode="maxprec", max_line_width=10_000).replace("\n", "")
+            return np.array2string(x, separator=", ", max_line_width=10_000,
+                                   formatter={"float_kind": lambda v: f"{v:.4g}"}).replace("\n", "")
         head = ", ".join(_num(v) for v in x.reshape(-1)[:4])
         return f"array{tuple(x.shape)} [{head}, …]"
     return _num(x)

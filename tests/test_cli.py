@@ -12,7 +12,7 @@ import pytest
 
 from autograd_lite import rules
 from autograd_lite.cli import build_expression, main, parse_expression
-from tests.conftest import require_dot
+from tests.conftest import require, require_dot
 
 ROOT = Path(__file__).resolve().parents[1]
 draw_mod = importlib.import_module("autograd_lite.draw")
@@ -154,6 +154,30 @@ def test_demo_neuron_only(tmp_path: Path, capsys: pytest.CaptureFixture) -> None
     text = capsys.readouterr().out
     assert "dz/dx1 = -1.500000" in text
     assert (tmp_path / "neuron.svg").exists() or (tmp_path / "neuron.gv").exists()
+
+
+def test_demo_trains_and_plots(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    pytest.importorskip("nn")
+    require("matplotlib")
+    assert main(["demo", "-o", str(tmp_path), "-q"]) == 0
+    text = capsys.readouterr().out
+    assert "training accuracy 100.0%" in text or "training accuracy 9" in text
+    png = tmp_path / "two_moons.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"written to {png.resolve()}" in text
+    assert (tmp_path / "network_steps.html").exists()
+    assert (tmp_path / "network.svg").exists() or (tmp_path / "network.gv").exists()
+
+
+def test_demo_without_dot(tmp_path: Path, capsys: pytest.CaptureFixture,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("nn")
+    monkeypatch.setattr(draw_mod, "dot_available", lambda: False)
+    assert main(["demo", "-o", str(tmp_path), "-q"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("`dot` is not installed") == 2 and "apt-get install graphviz" in text
+    assert (tmp_path / "neuron.gv").read_text().startswith("digraph")
+    assert (tmp_path / "network.gv").exists() and (tmp_path / "two_moons.png").exists()
 
 
 def test_program_help_and_errors() -> None:
