@@ -123,6 +123,11 @@ class Step:
 def _output_node(out: Any) -> Any:
     """The node to walk from: a Value/Tensor itself, or whatever holds one (``.output``, e.g. an
     evaluated ``nn.NeuronGraph``), or the last result of a callable that records one."""
+    if isinstance(out, (list, tuple)):  # e.g. the outputs of a network with several
+        if len(out) != 1:
+            raise ValueError(f"step_through walks back from one output; got {len(out)}: pick one, "
+                             "or combine them into a loss first")
+        out = out[0]
     for _ in range(3):
         if hasattr(out, "inputs") and hasattr(out, "data"):
             return out

@@ -267,3 +267,16 @@ def test_layer_deltas_on_an_nn_mlp() -> None:
     assert "Σ_n δ_1 z_0ᵀ" in str(r) and "<pre" in r._repr_html_()
     with pytest.raises(ValueError, match="the loss must be one of"):
         layer_deltas(model, X, y, loss="hinge")
+
+
+def test_neuron_graph_output_and_lists() -> None:
+    nn = pytest.importorskip("nn")
+    g = nn.NeuronGraph.xnor()
+    out = g([1, 0])
+    walk = step_through([out])
+    assert walk.steps[-1].phase == "backward" and walk.root is out
+    assert "w[x1->and]" in str(walk)
+    for w in g.parameters():
+        assert walk.grad(w) == pytest.approx(w.grad)
+    with pytest.raises(ValueError, match="one output; got 2"):
+        step_through([out, out])
