@@ -211,7 +211,12 @@ def _tensor_rule(cls: type) -> Any:
     if rule is None:
         from .tensor import TensorRule
 
-        rule = _TENSOR_RULES[cls] = TensorRule(cls.__name__, cls.__name__, _function_vjp)
+        def vjp(t: Any, g: Any, graph: bool) -> tuple:
+            return _function_vjp(t, g, graph)
+
+        # step_through shows a rule's docstring as its formula
+        vjp.__doc__ = f"∂L/∂inputs = {cls.__name__}.backward(ctx, g), the backward written with the op."
+        rule = _TENSOR_RULES[cls] = TensorRule(cls.__name__, cls.__name__, vjp)
     return rule
 
 
@@ -231,7 +236,8 @@ def _apply_tensor(cls: type, args: tuple) -> Any:
         raise TypeError(f"{cls.__name__}.forward on Tensors must return a Tensor, an ndarray or a number: "
                         f"{e}") from None
     if any(needs) and state.grad_enabled:
-        return _record(data, _tensor_rule(cls), _function_vjp, tuple(args[p] for p in pos), (cls, ctx, pos))
+        rule = _tensor_rule(cls)
+        return _record(data, rule, rule.vjp, tuple(args[p] for p in pos), (cls, ctx, pos))
     return _plain(data)
 
 
