@@ -251,9 +251,11 @@ def _check_grads(order: list) -> None:
 
 # --- the Tensor walk ------------------------------------------------------------------------------
 def tensor_order(root: Any) -> list:
-    """The recorded Tensors ``root`` depends on through inputs that need a gradient, newest first.
+    """The recorded Tensors ``root`` depends on through inputs that need a gradient, newest first,
+    each with its ``.grad`` reset to None.
 
-    An explicit stack (no recursion); checks that no record was freed by an earlier backward.
+    An explicit stack (no recursion); checks that no record was freed by an earlier backward before
+    any gradient is touched.
     """
     order = []
     keep = order.append
@@ -274,6 +276,8 @@ def tensor_order(root: Any) -> list:
             if x.requires_grad and x not in seen:
                 add(x)
                 push(x)
+    for t in order:
+        t.grad = None
     order.sort(key=_by_seq, reverse=True)
     return order
 
@@ -288,29 +292,27 @@ def backward_tensors(root: Any, seed: Any, retain_graph: bool, create_graph: boo
     flowed through it in the latest backward.
     """
     order = tensor_order(root)
-    for t in order:
-        t.grad = None
+    ndarray = np.ndarray
     _deposit(root, seed, None, create_graph)
     free = not retain_graph
-    anomaly = state.anomaly
+    check = state.anomaly
     for t in order:
         g = t.grad
         grads = t._vjp(t, g, create_graph)
         if free:  # a later backward through this record must ask for it to be kept
             t._vjp = None
-        for i, (x, c) in enumerate(zip(t._inputs, grads)):
+        for x, c in zip(t._inputs, grads):
             if c is None:
                 continue
-            if anomaly:
-                _check_tensor_grad(t, i, c)
+            if check:
+                _check_tensor_grad(t, x, c)
             old = x.grad
-            if old is None:
-                if not create_graph and (not x._inputs or c.__class__ is not np.ndarray
-                                         or c.dtype is not x.data.dtype):
-                    c = _own(x, c, g)
-                x.grad = c
-            else:
+            if old is not None:
                 x.grad = old + c
+            elif create_graph or (x._inputs and c.__class__ is ndarray and c.dtype is x.data.dtype):
+                x.grad = c  # an interior node's gradient, as the VJP made it
+            else:
+                x.grad = _own(x, c, g)
 
 
 def _own(x: Any, c: Any, g: Any) -> np.ndarray:
@@ -333,10 +335,11 @@ def _deposit(x: Any, c: Any, g: Any, create_graph: bool) -> None:
         x.grad = old + c
 
 
-def _check_tensor_grad(t: Any, i: int, c: Any) -> None:
-    d = getattr(c, "data", c) if not isinstance(c, np.ndarray) else c
+def _check_tensor_grad(t: Any, x: Any, c: Any) -> None:
+    d = c if isinstance(c, np.ndarray) else getattr(c, "data", c)
     if not np.isfinite(d).all():
         bad = "nan" if np.isnan(d).any() else "inf"
+        i = next(i for i, y in enumerate(t._inputs) if y is x)
         raise FloatingPointError(
             f"detect_anomaly: backward of {t.op} produced {bad} in the gradient of its input {i} "
             f"(shape {np.shape(d)})")

@@ -160,6 +160,13 @@ def _binary_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
             _unbroadcast(_times(g, db), b.data.shape) if b.requires_grad else None)
 
 
+def _powc_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
+    """out = xⁿ for a constant n:  ∂L/∂x = g · n·xⁿ⁻¹ (the scalar rule POWC, n kept as a number)."""
+    x = t._inputs[0]
+    (d, _) = R.POWC.local(x, t._ctx, t) if graph else R.POWC.local(x.data, t._ctx, t.data)
+    return (_times(g, d), None)
+
+
 def _unary_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
     """∂L/∂x = g · f'(x), with f'(x) from the scalar rule."""
     (x,) = t._inputs
@@ -244,8 +251,8 @@ def _mT(x: Any) -> Any:
 
 def _expand(g: Any, shape: tuple, axis: Any, keepdims: bool) -> Any:
     """g (a reduction's result) broadcast back to the reduced input's ``shape``."""
-    if axis is None and g.__class__ is _ndarray and math.prod(shape) <= 4096:
-        return np.full(shape, g.reshape(()), g.dtype)  # a small array is faster to make than a view
+    if axis is None and g.__class__ is not Tensor and math.prod(shape) <= 4096:
+        return np.full(shape, g, g.dtype)  # a small array is faster to make than a view
     if axis is not None and not keepdims:
         axes = _axes(axis, len(shape))
         g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
@@ -612,10 +619,13 @@ class Tensor:
             d = x ** y
         except ValueError:
             raise _broadcast_error("pow", x, y) from None
-        if variable or (self.requires_grad and state.grad_enabled):
+        if variable:
+            return _record(d, R.POW, _binary_vjp, (self, b))
+        if self.requires_grad and state.grad_enabled:
             if b is None:
                 b = _plain(np.array(y, x.dtype))
-            return _record(d, R.POW if variable else R.POWC, _binary_vjp, (self, b))
+            n = y if b.data.ndim else b.data.item()  # a number keeps n·xⁿ⁻¹ on numpy's fast path
+            return _record(d, R.POWC, _powc_vjp, (self, b), n)
         return _plain(d, R.POWC, (self,))
 
     def __rpow__(self, other: Any) -> Tensor:
@@ -649,22 +659,23 @@ class Tensor:
         x = self.data
         if x.size:
             limit = np.log(np.finfo(x.dtype).max)
-            _domain(bool(x.max() <= limit), OverflowError,
-                    f"exp of {x.max()!r} overflows {x.dtype} (exp is finite up to about {limit:.5g}); "
+            _domain(not x.max() > limit, OverflowError,
+                    f"exp of {float(x.max())!r} overflows {x.dtype} (exp is finite up to about {limit:.5g}); "
                     "for softmax or log-probabilities use softmax()/log_softmax(), which stay finite")
         return _unary(R.EXP, self, np.exp(x))
 
     def log(self) -> Tensor:
         x = self.data
-        if x.size and not x.min() > 0 and not np.isnan(x.min()):
-            raise ValueError(f"log of {x.min()!r}: log is defined for positive numbers only (log of 0.0 is "
-                             "-inf); add a small epsilon or use log_softmax")
+        low = x.min() if x.size else 1.0
+        if not low > 0 and not np.isnan(low):
+            raise ValueError(f"log of {float(low)!r}: log is defined for positive numbers only (log of 0.0 "
+                             "is -inf); add a small epsilon or use log_softmax")
         return _unary(R.LOG, self, np.log(x))
 
     def sqrt(self) -> Tensor:
         x = self.data
         if x.size and x.min() < 0:
-            raise ValueError(f"sqrt of {x.min()!r}: sqrt is defined for non-negative numbers only "
+            raise ValueError(f"sqrt of {float(x.min())!r}: sqrt is defined for non-negative numbers only "
                              "(the result would be complex)")
         return _unary(R.SQRT, self, np.sqrt(x))
 
