@@ -1,0 +1,42 @@
+"""Small shared helpers: turning arrays into Tensors, telling Values from Tensors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite import Value
+
+
+def tensor_class() -> type:
+    from autograd_lite.tensor import Tensor  # imported on first use: nn's scalar parts need no Tensor
+
+    return Tensor
+
+
+def is_tensor(x: Any) -> bool:
+    return isinstance(x, tensor_class())
+
+
+def as_tensor(x: Any) -> Any:
+    """A Tensor as it is; an ndarray, list or number as a constant Tensor (float64 unless float32)."""
+    T = tensor_class()
+    if isinstance(x, T):
+        return x
+    if x.__class__ is Value:
+        raise TypeError("a Value where a Tensor is expected: use nn.scalar for networks of Values")
+    arr = np.asarray(x)
+    if arr.dtype != np.float32:
+        arr = arr.astype(np.float64)
+    return T(arr)
+
+
+def numbers(x: Any) -> Any:
+    """The plain numbers inside a Value, a Tensor or an array-like."""
+    if x.__class__ is Value:
+        return x.data
+    data = getattr(x, "data", None)
+    if isinstance(data, np.ndarray):
+        return data
+    return np.asarray(x)

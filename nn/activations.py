@@ -1,0 +1,198 @@
+"""Activation functions f_i (slide "Activation Functions - Beyond «sign»"), as functions and modules.
+
+Each function works on a ``Tensor``, a ``Value``, a list of Values (elementwise) or an array (made a
+constant Tensor). The perceptron's ``sign`` and McCulloch–Pitts' ``step`` are piecewise constant: their
+derivative is 0 wherever it exists, so no gradient flows through them (which is why the lecture moves
+on to sigmoid and tanh).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd_lite import Value
+
+from ._util import as_tensor
+from .module import Module
+
+__all__ = ["identity", "sign", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax",
+           "Identity", "Sign", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
+           "get_activation"]
+
+
+def _elementwise(method: str) -> Callable[[Any], Any]:
+    def f(x: Any) -> Any:
+        if isinstance(x, (list, tuple)):
+            return [getattr(v, method)() for v in x]
+        if x.__class__ is not Value:
+            x = as_tensor(x)
+        return getattr(x, method)()
+
+    return f
+
+
+def identity(x: Any) -> Any:
+    """Linear activation g(a) = a."""
+    return x
+
+
+sign = _elementwise("sign")
+sign.__doc__ = "The perceptron's h(a) = sign(a) ∈ {−1, 0, 1}; derivative 0."
+step = _elementwise("step")
+step.__doc__ = "McCulloch–Pitts' threshold: 1 if a > 0 else 0; derivative 0."
+sigmoid = _elementwise("sigmoid")
+sigmoid.__doc__ = "g(a) = 1 / (1 + exp(−a)); g' = g (1 − g)."
+tanh = _elementwise("tanh")
+tanh.__doc__ = "g(a) = (exp(a) − exp(−a)) / (exp(a) + exp(−a)); g' = 1 − g²."
+relu = _elementwise("relu")
+relu.__doc__ = "g(a) = max(0, a); g' = 1 for a > 0, else 0."
+
+
+def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
+    """g(a) = a for a > 0, else negative_slope · a (the gradient at 0 is negative_slope, as PyTorch)."""
+    if isinstance(input, (list, tuple)):
+        return [leaky_relu(v, negative_slope) for v in input]
+    if input.__class__ is Value:
+        return input * (1.0 if input.data > 0 else negative_slope)
+    x = as_tensor(input)
+    # times a constant mask: the value is exact and the local derivative is the mask itself
+    mask = np.where(x.data > 0, 1.0, negative_slope).astype(x.data.dtype)
+    return x * mask
+
+
+def softmax(input: Any, dim: int = -1) -> Any:
+    """softmax(a)_k = exp(a_k) / Σ_j exp(a_j) along ``dim`` (a list of Values: over the list)."""
+    if isinstance(input, (list, tuple)):
+        m = max(v.data if v.__class__ is Value else v for v in input)
+        e = [(v - m).exp() if v.__class__ is Value else Value(v - m).exp() for v in input]
+        s = sum(e[1:], e[0])
+        return [x / s for x in e]
+    return as_tensor(input).softmax(axis=dim)
+
+
+def log_softmax(input: Any, dim: int = -1) -> Any:
+    """log softmax(a)_k = a_k − log Σ_j exp(a_j), computed stably along ``dim``."""
+    if isinstance(input, (list, tuple)):
+        m = max(v.data if v.__class__ is Value else v for v in input)
+        s = sum(((v - m).exp() for v in input[1:]), (input[0] - m).exp())
+        lse = s.log() + m
+        return [v - lse for v in input]
+    return as_tensor(input).log_softmax(axis=dim)
+
+
+class _Activation(Module):
+    fn: Callable[[Any], Any]
+
+    def forward(self, x: Any) -> Any:
+        return type(self).fn(x)
+
+
+class Identity(_Activation):
+    """g(a) = a (the slide's linear activation)."""
+
+    fn = staticmethod(identity)
+
+
+class Sign(_Activation):
+    """h(a) = sign(a) (Rosenblatt's perceptron)."""
+
+    fn = staticmethod(sign)
+
+
+class Step(_Activation):
+    """1 if a > 0 else 0 (McCulloch–Pitts)."""
+
+    fn = staticmethod(step)
+
+
+class Sigmoid(_Activation):
+    """g(a) = 1 / (1 + exp(−a))."""
+
+    fn = staticmethod(sigmoid)
+
+
+class Tanh(_Activation):
+    """g(a) = tanh(a)."""
+
+    fn = staticmethod(tanh)
+
+
+class ReLU(_Activation):
+    """g(a) = max(0, a)."""
+
+    fn = staticmethod(relu)
+
+
+class LeakyReLU(Module):
+    """g(a) = a if a > 0 else negative_slope · a."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Any) -> Any:
+        return leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class Softmax(Module):
+    """softmax along ``dim`` (turns a layer's outputs into class probabilities)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Any) -> Any:
+        return softmax(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """log softmax along ``dim`` (pair it with NLLLoss)."""
+
+    def forward(self, x: Any) -> Any:
+        return log_softmax(x, self.dim)
+
+
+_BY_NAME: dict[str, type[Module]] = {
+    "identity": Identity, "linear": Identity, "sign": Sign, "step": Step, "sigmoid": Sigmoid,
+    "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU,
+}
+
+
+def get_activation(activation: str | Module | type | Callable[[Any], Any] | None) -> Module:
+    """An activation module from a name ("relu", "tanh", …), a class, an instance or a function."""
+    if activation is None:
+        return Identity()
+    if isinstance(activation, Module):
+        return activation
+    if isinstance(activation, type) and issubclass(activation, Module):
+        return activation()
+    if isinstance(activation, str):
+        try:
+            return _BY_NAME[activation.lower()]()
+        except KeyError:
+            raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(_BY_NAME)}") \
+                from None
+    if callable(activation):
+        return _Lambda(activation)
+    raise TypeError(f"an activation is a name, a Module or a function, not {type(activation).__name__}")
+
+
+class _Lambda(Module):
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: Any) -> Any:
+        return self.fn(x)
+
+    def __repr__(self) -> str:
+        return getattr(self.fn, "__name__", "activation")

@@ -1,0 +1,98 @@
+"""Networks of ``Value``s, with micrograd's classes, signatures and random numbers.
+
+``Neuron(nin)``, ``Layer(nin, nout)`` and ``MLP(nin, nouts)`` draw each weight with
+``random.uniform(-1, 1)`` (Python's ``random``, in micrograd's order) and start every bias at 0, so
+``random.seed(s)`` gives the same network as micrograd's and a micrograd notebook runs unchanged. Every
+weight is one ``Value``: small networks whose every number a student can inspect, draw and step through.
+They are ``nn.Module``s as well: ``state_dict``, ``save``/``load`` and the ``nn.optim`` optimizers work
+on them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from autograd_lite import Value
+
+from .module import Module
+
+__all__ = ["Neuron", "Layer", "MLP"]
+
+_ACT = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid}
+
+
+class Neuron(Module):
+    """z = f(b + Σ w_i x_i) (slide "g the graph": a_i = b_i + Σ_j w_ji z_j, z_i = f_i(a_i)).
+
+    ``nonlin=False`` makes it linear; ``activation`` picks f ("relu" as micrograd, "tanh", "sigmoid").
+    """
+
+    def __init__(self, nin: int, nonlin: bool = True, activation: str = "relu") -> None:
+        super().__init__()
+        if activation not in _ACT:
+            raise ValueError(f"activation {activation!r}: choose one of {sorted(_ACT)}")
+        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0)
+        self.nonlin = nonlin
+        self.activation = activation
+
+    def forward(self, x: Sequence[Any]) -> Value:
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return _ACT[self.activation](act) if self.nonlin else act
+
+    def _own_parameters(self) -> Iterator[tuple[str, Any]]:
+        for i, w in enumerate(self.w):
+            yield f"w.{i}", w
+        yield "b", self.b
+
+    def parameters(self, recurse: bool = True) -> list[Value]:  # a list, as micrograd's
+        return self.w + [self.b]
+
+    def __repr__(self) -> str:
+        kind = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}[self.activation]
+        return f"{kind if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; a layer of one neuron returns a Value, not a list."""
+
+    def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        super().__init__()
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        for i, n in enumerate(self.neurons):
+            self._modules[f"neurons.{i}"] = n
+
+    def forward(self, x: Sequence[Any]) -> Value | list[Value]:
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self, recurse: bool = True) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """Layers of sizes ``nin → nouts[0] → … → nouts[-1]``, nonlinear on all but the last layer."""
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu") -> None:
+        super().__init__()
+        sz = [nin] + list(nouts)
+        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1, activation=activation)
+                       for i in range(len(nouts))]
+        for i, layer in enumerate(self.layers):
+            self._modules[f"layers.{i}"] = layer
+
+    def forward(self, x: Sequence[Any]) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self, recurse: bool = True) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
