@@ -97,3 +97,11 @@ def test_template_is_a_blank_that_fails():
     namespace: dict = {}
     exec(ex.EXERCISES["softmax"].template(), namespace)
     assert not ex.check(namespace["softmax_backward"])
+
+
+def test_html_view_marks_each_derivative(capsys):
+    html = ex.check("linear", lambda g, x, W, b, out: (g @ W, x.T @ g, g.sum(axis=0)))._repr_html_()
+    assert html.count("<li") == 3 and "✓" in html and "✗" in html and "transposed?" in html
+    ex.show("mse")
+    shown = capsys.readouterr().out
+    assert "def mse_backward(grad_out, pred, target, out):" in shown and "Return dpred" in shown

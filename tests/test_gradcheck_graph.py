@@ -140,3 +140,9 @@ def test_tensor_graph_names_the_wrong_function_and_input():
     report = gradcheck_graph(out, raise_exception=False)
     assert report.first_failure.op == "BadTanhLayer"
     assert [(c.op, c.input) for c in report if c.status == "FAIL"][-1] == ("BadTanhLayer", "W2")
+
+
+def test_html_report_highlights_the_first_failure():
+    report = gradcheck_graph(neuron(BadTanh), raise_exception=False)
+    html = report._repr_html_()
+    assert "font-weight:bold" in html and "BadTanh" in html and html.count("<tr") == len(report) + 1
