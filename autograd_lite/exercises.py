@@ -353,6 +353,44 @@ def check(exercise: str | Callable, backward: Callable | None = None, *, seed: i
     return CheckResult(ex.name, verdicts, "" if ok else f"Hint: {ex.hint}")
 
 
+class Progress:
+    """Where a student stands on every exercise (``progress(globals())``); prints as a table."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.rows = rows  # (exercise, status)
+
+    @property
+    def done(self) -> int:
+        return sum(status == "right" for _, status in self.rows)
+
+    def __repr__(self) -> str:
+        width = max(len(name) for name, _ in self.rows)
+        lines = [f"{self.done} of {len(self.rows)} exercises right"]
+        lines += [f"  {'✓' if status == 'right' else '·'} {name.ljust(width)}  {status}"
+                  for name, status in self.rows]
+        return "\n".join(lines)
+
+
+def progress(namespace: dict[str, Any]) -> Progress:
+    """Check every ``<name>_backward`` found in ``namespace`` (pass ``globals()``)."""
+    rows = []
+    for name in EXERCISES:
+        fn = namespace.get(f"{name}_backward")
+        if fn is None:
+            rows.append((name, f"not started (define {name}_backward)"))
+            continue
+        result = check(name, fn)
+        wrong = [v for v in result.verdicts if not v.ok]
+        if result:
+            status = "right"
+        elif all(v.message.startswith("not written yet") for v in wrong):
+            status = "not written yet"
+        else:
+            status = "to look at: " + ", ".join(v.name for v in wrong)
+        rows.append((name, status))
+    return Progress(rows)
+
+
 def show(exercise: str) -> None:
     """Print an exercise: what the forward computes, the signature to write, and a blank."""
     ex = EXERCISES[exercise]
@@ -375,4 +413,5 @@ def names() -> list[str]:
     return list(EXERCISES)
 
 
-__all__ = ["EXERCISES", "CheckResult", "Exercise", "check", "names", "numerical_vjp", "show", "solution"]
+__all__ = ["EXERCISES", "CheckResult", "Exercise", "Progress", "check", "names", "numerical_vjp", "progress",
+           "show", "solution"]

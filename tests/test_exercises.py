@@ -105,3 +105,17 @@ def test_html_view_marks_each_derivative(capsys):
     ex.show("mse")
     shown = capsys.readouterr().out
     assert "def mse_backward(grad_out, pred, target, out):" in shown and "Return dpred" in shown
+
+
+def test_progress_lists_every_exercise():
+    def tanh_backward(grad_out, x, out):
+        return grad_out * (1 - out ** 2)
+
+    def relu_backward(grad_out, x, out):
+        raise NotImplementedError
+
+    p = ex.progress({"tanh_backward": tanh_backward, "relu_backward": relu_backward})
+    text = repr(p)
+    assert p.done == 1 and text.startswith(f"1 of {len(ex.names())} exercises right")
+    assert "✓ tanh" in text and "relu           not written yet" in text
+    assert "not started (define softmax_backward)" in text
