@@ -308,6 +308,11 @@ class StepThrough:
             sym = _INFIX[op]
             right = _paren(items[1]) if values is not None else items[1]
             return f"{items[0]} {sym} {right}"
+        if op == "weighted_sum" and len(items) % 2 == 1:  # inputs (b, w_1..w_n, z_1..z_n)
+            n = len(items) // 2
+            p = _paren if values is not None else str
+            terms = [f"{p(w)}·{p(z)}" for w, z in zip(items[1:n + 1], items[n + 1:])]
+            return " + ".join([items[0], *terms])
         if op == "transpose" and len(items) == 1:
             return f"{items[0]}ᵀ"
         if op == "neg" and len(items) == 1:
@@ -362,6 +367,9 @@ class StepThrough:
             if locs is not None:
                 formulas = _LOCAL_FORMULA.get(v.op, ())
                 parts = []
+                if v.op == "weighted_sum":  # ∂a/∂b = 1, ∂a/∂w_j = z_j, ∂a/∂z_j = w_j
+                    k = len(in_names) // 2
+                    formulas = ("1", *in_names[k + 1:], *in_names[1:k + 1])
                 for i, (n, d) in enumerate(zip(in_names, locs)):
                     f = formulas[i] if i < len(formulas) else ""
                     f = f.format(a=in_names[0], b=in_names[-1], out=out)

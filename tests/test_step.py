@@ -106,6 +106,9 @@ def test_weighted_sum_record() -> None:
     assert walk.grad(w[0]) == pytest.approx(w[0].grad)
     assert walk.grad(x[1]) == pytest.approx(x[1].grad)
     assert math.isclose(walk.grad(x[1]), -1.0 * (1 - out.data ** 2))
+    text = str(walk)
+    assert "t1 = b + w1·x1 + w2·x2 = 0.25 + 0.5·2.0 + (-1.0)·3.0 = -1.75" in text
+    assert "∂t1/∂w2 = x2 = 3.0" in text and "∂t1/∂x1 = w1 = 0.5" in text
 
 
 def test_a_leaf_alone() -> None:
