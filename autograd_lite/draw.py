@@ -9,6 +9,7 @@ derivatives), so a graph drawn after backward shows the gradients as well.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from typing import Any
@@ -40,16 +41,18 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
 
 
 def _explained(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` with graphviz's missing-executable error (which says only "make sure the Graphviz
+    executables are on your systems' PATH") replaced by one that says how to install them."""
+
+    @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except graphviz.ExecutableNotFound as e:
-            if isinstance(e, GraphvizNotFound):
-                raise
+        except GraphvizNotFound:
+            raise
+        except graphviz.ExecutableNotFound:
             raise GraphvizNotFound() from None
 
-    wrapper.__name__ = method.__name__
-    wrapper.__doc__ = method.__doc__
     return wrapper
 
 

@@ -77,6 +77,16 @@ def test_labels_show_data_and_grad_also_after_backward():
     assert len(edges) == 6
 
 
+def test_gradients_that_are_values_show_their_numbers():
+    x = Value(3.0, label="x")
+    y = x * x * x
+    y.backward(create_graph=True)  # x.grad is a Value (27.0) with its own graph
+    values, _, _ = parse(draw(y))
+    assert "{ x | data 3 | grad 27 }" in values.values()
+    values, ops, _ = parse(draw(x.grad))  # and the backward pass can be drawn itself
+    assert len(ops) > 0 and any("data 27" in label for label in values.values())
+
+
 def test_an_input_used_twice_has_two_edges():
     x = Value(3.0)
     _, ops, edges = parse(draw(x * x))
