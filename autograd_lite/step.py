@@ -376,7 +376,8 @@ class StepThrough:
                     plain = not f or f.lstrip("-").isdigit()  # "1" needs no "= 1.0" after it
                     shown = fmt(d) if plain else f"{f} = {fmt(d)}"
                     parts.append(f"∂{out}/∂{n} = {shown}")
-                lines.append("    local:    " + ";  ".join(parts))
+                sep = "\n              " if _is_array_graph(v) else ";  "  # arrays: one per line
+                lines.append("    local:    " + sep.join(parts))
             totals = []
             for x, n, r, d in zip(ins, in_names, received, locs or [None] * len(ins)):
                 if r is None:
