@@ -100,6 +100,29 @@ def time_steps(state, steps):
     return (time.process_time() - t0) / steps
 
 
+def collector_share(state, steps):
+    """Fraction of a step's wall time spent in the cyclic garbage collector (gc.callbacks)."""
+    spent = [0.0, 0.0]
+
+    def on_gc(phase, info):
+        if phase == "start":
+            spent[1] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - spent[1]
+
+    gc.collect()
+    train_step(*state)
+    gc.callbacks.append(on_gc)
+    try:
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            train_step(*state)
+        total = time.perf_counter() - t0
+    finally:
+        gc.callbacks.remove(on_gc)
+    return spent[0] / total
+
+
 def count_nodes(state):
     model, params, xs, ys, fwd = state
     loss = sum((fwd(model, x) - y) ** 2 for x, y in zip(xs, ys)) * (1.0 / len(xs))
@@ -163,6 +186,8 @@ def main() -> None:
         tm = statistics.median(times[name])
         print(f"{name:17s} {tm * 1e3:9.2f} ms/step  {nodes[name]:7,} nodes  "
               f"{tm / nodes[name] * 1e9:6.0f} ns/node")
+    shares = ", ".join(f"{name} {collector_share(st, args.steps):.0%}" for name, st in engines.items())
+    print(f"time in the cyclic garbage collector: {shares}")
     for name, V in (("micrograd", MicroValue), ("autograd_lite", LiteValue)):
         per_node, held, held_gc = chain_memory(V)
         print(f"{name:17s} chain of 100,000 ops: {per_node:6.1f} B/node live; after del: "
