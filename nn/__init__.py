@@ -24,7 +24,7 @@ from .activations import (
 )
 from .graph import NeuronGraph
 from .init import manual_seed
-from .layers import MLP, Linear, McCullochPitts, Perceptron, PerceptronResult
+from .layers import MLP, Dropout, Linear, McCullochPitts, Perceptron, PerceptronResult
 from .losses import (
     BCE,
     CCE,
@@ -45,7 +45,7 @@ from .train import History, Trainer, accuracy, fit
 
 __all__ = [
     "data", "functional", "init", "optim", "scalar", "manual_seed",
-    "Module", "ModuleList", "Parameter", "Sequential", "Linear", "MLP", "NeuronGraph",
+    "Module", "ModuleList", "Parameter", "Sequential", "Linear", "Dropout", "MLP", "NeuronGraph",
     "McCullochPitts", "Perceptron", "PerceptronResult",
     "Identity", "Sign", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
     "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss",

@@ -19,7 +19,7 @@ from ._util import as_tensor, numbers
 from .activations import get_activation
 from .module import Module, Parameter, Sequential
 
-__all__ = ["Linear", "MLP", "McCullochPitts", "Perceptron", "PerceptronResult"]
+__all__ = ["Linear", "Dropout", "MLP", "McCullochPitts", "Perceptron", "PerceptronResult"]
 
 
 class Linear(Module):
@@ -58,16 +58,40 @@ class Linear(Module):
                f"bias={self.bias is not None}"
 
 
+class Dropout(Module):
+    """During training, zero each element with probability ``p`` and scale the rest by 1/(1 − p);
+    in ``eval()`` mode, the identity. A regularizer: no hidden unit can rely on one particular other."""
+
+    def __init__(self, p: float = 0.5, generator: np.random.Generator | None = None) -> None:
+        super().__init__()
+        if not 0 <= p < 1:
+            raise ValueError(f"Dropout probability must be in [0, 1), got {p}")
+        self.p = p
+        self.generator = generator
+
+    def forward(self, x: Any) -> Any:
+        x = as_tensor(x)
+        if not self.training or self.p == 0:
+            return x
+        rng = self.generator if self.generator is not None else init.default_generator()
+        keep = rng.random(x.data.shape) >= self.p
+        return x * (keep / (1 - self.p)).astype(x.data.dtype)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
 class MLP(Sequential):
     """A multilayer perceptron: ``MLP([2, 16, 16, 1], activation="relu")`` is
     Linear(2, 16) → ReLU → Linear(16, 16) → ReLU → Linear(16, 1).
 
     The last layer has no activation (its outputs are the logits a loss expects); pass
-    ``output_activation`` ("sigmoid", "softmax"…) to add one.
+    ``output_activation`` ("sigmoid", "softmax"…) to add one. ``dropout`` > 0 adds a ``Dropout``
+    after each hidden activation.
     """
 
     def __init__(self, sizes: Sequence[int], activation: Any = "relu", bias: bool = True,
-                 output_activation: Any = None, dtype: Any = None,
+                 output_activation: Any = None, dropout: float = 0.0, dtype: Any = None,
                  generator: np.random.Generator | None = None) -> None:
         sizes = list(sizes)
         if len(sizes) < 2:
@@ -77,6 +101,8 @@ class MLP(Sequential):
             mods.append(Linear(n_in, n_out, bias=bias, dtype=dtype, generator=generator))
             if i < len(sizes) - 2:
                 mods.append(get_activation(activation))
+                if dropout:
+                    mods.append(Dropout(dropout, generator=generator))
         if output_activation is not None:
             mods.append(get_activation(output_activation) if output_activation != "softmax"
                         else _softmax())

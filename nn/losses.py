@@ -165,10 +165,14 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
 def _check_unit_interval(name: str, what: str, arr: Any) -> None:
     a = np.asarray(arr)
     if a.size and not ((a >= 0) & (a <= 1)).all():
-        bad = a[~((a >= 0) & (a <= 1))].ravel()[0]
+        bad = float(a[~((a >= 0) & (a <= 1))].ravel()[0])
         raise ValueError(f"{name}: every {what} must be in [0, 1], found {bad!r}"
                          + (" (for logits use binary_cross_entropy_with_logits)" if what == "input" else
                             " (BCE targets are labels 0/1 or probabilities)"))
+
+
+# PyTorch's floor for p(1 − p) in BCE's derivative: the float32 number nearest 1e-12
+_BCE_EPS = float(np.float32(1e-12))
 
 
 class _BCEFunction(Function):
@@ -188,7 +192,7 @@ class _BCEFunction(Function):
     def backward(ctx: Any, grad_output: Any) -> Any:
         (p,) = ctx.saved_tensors
         pd = numbers(p)
-        local = (pd - ctx.y) / np.maximum((1 - pd) * pd, 1e-12)
+        local = (pd - ctx.y) / np.maximum((1 - pd) * pd, _BCE_EPS)
         return grad_output * local, None
 
 
@@ -259,7 +263,7 @@ def _class_target(name: str, x: Any, target: Any, ignore_index: int, probabiliti
     C = shape[1] if len(shape) >= 2 else shape[0]
     if arr.dtype.kind not in "iu":
         hint = (f", or pass class probabilities of the input's shape {shape}" if probabilities_ok else "")
-        example = arr.ravel()[0] if arr.size else ""
+        example = arr.ravel()[0].item() if arr.size else ""
         raise TypeError(f"{name}: class targets must be integer class indices 0..{C - 1}, got {arr.dtype} "
                         f"values (e.g. {example!r}); convert them with np.asarray(y, dtype=int){hint}")
     want = (shape[0],) + shape[2:] if len(shape) >= 2 else ()

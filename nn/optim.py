@@ -99,7 +99,10 @@ class Optimizer:
                 if g is None:
                     continue
                 x = _data(p)
-                self._update(x, g, self.state.setdefault(id(p), {}), group)
+                st = self.state.get(id(p), {})
+                self._update(x, g, st, group)
+                if st:  # plain SGD keeps no state, and then has none to show (as PyTorch)
+                    self.state[id(p)] = st
                 _store(p, x)
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
@@ -189,7 +192,7 @@ class SGD(Optimizer):
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = g.copy()
+                buf = state["momentum_buffer"] = np.array(g)  # an array even for 0-d parameters
             else:
                 buf *= momentum
                 buf += (1 - group["dampening"]) * g
