@@ -252,6 +252,7 @@ class StepThrough:
     def __init__(self, out: Any) -> None:
         root = _output_node(out)
         self.root = root
+        self._locals: dict[int, tuple | None] = {}
         self.ops, self.leaves = _collect(root)
         self._names = self._name_nodes()
         if _backpropagated(root):
@@ -269,7 +270,6 @@ class StepThrough:
         self.steps: list[Step] = []
         self._forward_steps()
         self._backward_steps()
-        self._svg: str | None = None
 
     # names: a node's label, else t1, t2, ... for results and in1, in2, ... for unnamed inputs
     def _name_nodes(self) -> dict[int, str]:
@@ -347,7 +347,7 @@ class StepThrough:
                                _raw(root.data), upstream=self.seed,
                                lines=[f"backward {len(self.steps) + 1}: start at the output: "
                                       f"∂{L}/∂{L} = {fmt(self.seed)}"]))
-        locals_before = getattr(self, "_locals", {})
+        locals_before = self._locals
         for v in reversed(self.ops):
             g = grads.get(id(v))
             out = self.name(v)
