@@ -220,6 +220,13 @@ def _tensor_rule(cls: type) -> Any:
     return rule
 
 
+def is_function_record(t: Any) -> bool:
+    """Whether the Tensor record ``t`` was made by ``Function.apply`` (_ctx = (class, ctx, positions))."""
+    ctx = t._ctx
+    return (isinstance(ctx, tuple) and len(ctx) == 3 and isinstance(ctx[0], type)
+            and t._op is _TENSOR_RULES.get(ctx[0]))
+
+
 def _apply_tensor(cls: type, args: tuple) -> Any:
     from .tensor import _as_array, _plain, _record
 

@@ -561,11 +561,10 @@ _TENSOR_FORWARD: dict[str, Callable[..., np.ndarray]] = {
 
 def _tensor_forward(t: Any) -> Callable[..., np.ndarray] | None:
     """The op of record ``t`` as a function of its inputs' arrays, or None when it cannot be replayed."""
-    ctx = t._ctx
-    if isinstance(ctx, tuple) and len(ctx) == 3 and isinstance(ctx[0], type):  # a user's Function
-        from .function import FunctionCtx
+    from .function import FunctionCtx, is_function_record
 
-        cls, _, pos = ctx
+    if is_function_record(t):  # a user's Function: run its forward again
+        cls, _, pos = t._ctx
         tensor_type = type(t)
 
         def run(*arrays: np.ndarray) -> np.ndarray:

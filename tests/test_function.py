@@ -196,3 +196,41 @@ def test_float32_stays_float32():
     x = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     Cube.apply(x).sum().backward()
     assert x.grad.dtype == np.float32
+
+
+# --- on random inputs: a Function that re-implements a built-in op gives the built-in's numbers ------
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = 0.5 * (1 + np.tanh(0.5 * np.asarray(getattr(x, "data", x), dtype=float)))
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * ctx.out * (1 - ctx.out)
+
+
+def _finite(lo: float = -5.0, hi: float = 5.0):
+    from hypothesis import strategies as st
+
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+def test_random_values_and_tensors_match_the_builtin_sigmoid():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(_finite(), st.lists(_finite(), min_size=1, max_size=6))
+    def check(a, xs):
+        v, w = Value(a), Value(a)
+        (Sigmoid.apply(v) * v).backward()
+        (w.sigmoid() * w).backward()
+        assert v.grad == pytest.approx(w.grad, rel=1e-9, abs=1e-12)
+        t, u = Tensor(np.array(xs), requires_grad=True), Tensor(np.array(xs), requires_grad=True)
+        (Sigmoid.apply(t) * t).sum().backward()
+        (u.sigmoid() * u).sum().backward()
+        assert np.allclose(t.grad, u.grad, rtol=1e-9, atol=1e-12)
+
+    check()
