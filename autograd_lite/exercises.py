@@ -307,7 +307,9 @@ def check(exercise: str | Callable, backward: Callable | None = None, *, seed: i
         return CheckResult(ex.name, [Verdict(n, ok, message) for n in names], f"Hint: {ex.hint}")
 
     try:
-        grads = _student_grads(backward, ex, inputs, out, grad_out)
+        # copies: an in-place slip in the student's code must not change the reference computation
+        grads = _student_grads(backward, ex, inputs, out, np.array(grad_out, copy=True)
+                               if np.ndim(grad_out) else grad_out)
     except NotImplementedError:
         return everyone(False, "not written yet (it raises NotImplementedError). Give it a go!")
     except Exception as e:  # a student's bug: report it kindly, with its type and message

@@ -119,3 +119,11 @@ def test_progress_lists_every_exercise():
     assert p.done == 1 and text.startswith(f"1 of {len(ex.names())} exercises right")
     assert "✓ tanh" in text and "relu           not written yet" in text
     assert "not started (define softmax_backward)" in text
+
+
+def test_changing_grad_out_in_place_does_not_fool_the_check():
+    def tanh_backward(grad_out, x, out):
+        grad_out *= 1 - out ** 2  # right answer, computed in place
+        return grad_out
+
+    assert ex.check(tanh_backward)
