@@ -135,11 +135,12 @@ class NeuronGraph(Module):
 
     @classmethod
     def feedforward(cls, sizes: Sequence[int], activation: str = "sigmoid",
-                    seed: int | None = None) -> NeuronGraph:
+                    output_activation: str | None = None, seed: int | None = None) -> NeuronGraph:
         """A fully connected layered graph, nodes numbered 1, 2, … as on the slides.
 
         ``feedforward([2, 3, 1])`` is the slide's example: inputs 1, 2; hidden 3, 4, 5; output 6.
-        Weights are drawn from U(−1, 1) with ``random.Random(seed)``; biases start at 0.
+        Weights are drawn from U(−1, 1) with ``random.Random(seed)``; biases start at 0. The output
+        nodes use ``output_activation`` (``activation`` if None).
         """
         rng = random.Random(seed)
         g = cls()
@@ -149,8 +150,9 @@ class NeuronGraph(Module):
             kind = "input" if li == 0 else ("output" if li == len(sizes) - 1 else "hidden")
             layer = list(range(k, k + n))
             k += n
+            act = output_activation if kind == "output" and output_activation else activation
             for name in layer:
-                g.add_node(name, activation=activation, kind=kind)
+                g.add_node(name, activation=act, kind=kind)
                 for j in layers[-1] if layers else ():
                     g.add_edge(j, name, rng.uniform(-1, 1))
             layers.append(layer)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import nn
-from nn import init
 from autograd_lite.tensor import Tensor
+from nn import init
 
 from .conftest import require
 

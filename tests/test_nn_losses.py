@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from .conftest import require
 
 import nn
 import nn.functional as F
 from autograd_lite import Value
 from autograd_lite.tensor import Tensor
+
+from .conftest import require
 
 TOL = dict(rtol=1e-10, atol=1e-10)
 REDUCTIONS = ("mean", "sum", "none")
@@ -153,7 +154,8 @@ def test_losses_on_values():
 
 
 @pytest.mark.parametrize("call,err,words", [
-    (lambda: F.mse_loss(Tensor(np.zeros((3, 1))), np.zeros(3)), ValueError, "shape (3, 1) and target shape (3,)"),
+    (lambda: F.mse_loss(Tensor(np.zeros((3, 1))), np.zeros(3)), ValueError,
+     "shape (3, 1) and target shape (3,)"),
     (lambda: F.l1_loss(Tensor(np.zeros(3)), np.zeros(4)), ValueError, "differ"),
     (lambda: F.binary_cross_entropy(Tensor(np.full(2, 0.5)), np.array([0.0, 2.0])), ValueError,
      "target must be in [0, 1], found 2.0"),
@@ -166,7 +168,8 @@ def test_losses_on_values():
     (lambda: F.nll_loss(Tensor(np.zeros((2, 3))), np.array([-1, 0])), IndexError, "class index -1"),
     (lambda: F.cross_entropy(Tensor(np.zeros((2, 3))), np.array([0.0, 1.0])), TypeError,
      "class targets must be integer class indices 0..2, got float64"),
-    (lambda: F.cross_entropy(Tensor(np.zeros((2, 3))), [[0], [1]]), ValueError, "needs a target of shape (2,)"),
+    (lambda: F.cross_entropy(Tensor(np.zeros((2, 3))), [[0], [1]]), ValueError,
+     "needs a target of shape (2,)"),
     (lambda: F.mse_loss(Tensor(np.zeros(2)), np.zeros(2), reduction="avg"), ValueError, "reduction must be"),
 ])
 def test_bad_targets_are_named(call, err, words):
