@@ -257,6 +257,8 @@ def tensor_order(root: Any) -> list:
     An explicit stack (no recursion); checks that no record was freed by an earlier backward before
     any gradient is touched.
     """
+    if not root._inputs:
+        return []
     order = []
     keep = order.append
     seen = {root}
@@ -266,18 +268,14 @@ def tensor_order(root: Any) -> list:
     pop = stack.pop
     while stack:
         t = pop()
-        inputs = t._inputs
-        if not inputs:
-            continue
         if t._vjp is None:
             raise RuntimeError(RETAIN_MSG)
         keep(t)
-        for x in inputs:
-            if x.requires_grad and x not in seen:
+        t.grad = None
+        for x in t._inputs:  # leaves are not walked: their gradients accumulate
+            if x.requires_grad and x._inputs and x not in seen:
                 add(x)
                 push(x)
-    for t in order:
-        t.grad = None
     order.sort(key=_by_seq, reverse=True)
     return order
 
@@ -309,8 +307,9 @@ def backward_tensors(root: Any, seed: Any, retain_graph: bool, create_graph: boo
             old = x.grad
             if old is not None:
                 x.grad = old + c
-            elif create_graph or (x._inputs and c.__class__ is ndarray and c.dtype is x.data.dtype):
-                x.grad = c  # an interior node's gradient, as the VJP made it
+            elif create_graph or (c.__class__ is ndarray and c.dtype is x.data.dtype
+                                  and (x._inputs or (c is not g and c.base is None))):
+                x.grad = c  # as the VJP made it (a leaf's: an array of its own, made just now)
             else:
                 x.grad = _own(x, c, g)
 

@@ -192,6 +192,8 @@ def _unbroadcast(g: Any, shape: tuple) -> Any:
     gshape = g.shape
     if gshape == shape:
         return g
+    if gshape[1:] == shape and g.__class__ is _ndarray:  # a bias added to a batch: sum the rows
+        return _add_reduce(g, 0)
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
                                       if n == 1 and gshape[lead + i] != 1)
@@ -252,7 +254,9 @@ def _mT(x: Any) -> Any:
 def _expand(g: Any, shape: tuple, axis: Any, keepdims: bool) -> Any:
     """g (a reduction's result) broadcast back to the reduced input's ``shape``."""
     if axis is None and g.__class__ is not Tensor and math.prod(shape) <= 4096:
-        return np.full(shape, g, g.dtype)  # a small array is faster to make than a view
+        out = np.empty(shape, g.dtype)  # a small array is faster to make than a view
+        out.fill(g)
+        return out
     if axis is not None and not keepdims:
         axes = _axes(axis, len(shape))
         g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
@@ -284,7 +288,7 @@ def _mean_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
     (x,) = t._inputs
     axis, keepdims = t._ctx
     n = x.data.size // max(t.data.size, 1)
-    return (_expand(g * (1.0 / n), x.shape, axis, keepdims),)
+    return (_expand(g * (1.0 / n), x.data.shape, axis, keepdims),)
 
 
 def _max_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
@@ -518,6 +522,9 @@ class Tensor:
         if dtype is not None and d.dtype != dtype:
             return d.astype(dtype)
         return d.copy() if copy else d
+
+    def __bool__(self) -> bool:
+        return bool(self.data)  # as numpy: a one-element Tensor's truth, else an error
 
     def __len__(self) -> int:
         if not self.data.ndim:

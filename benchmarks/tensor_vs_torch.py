@@ -8,9 +8,12 @@ Workload: a full training step — forward, loss, backward, SGD update — of an
 
 Each in float32 and float64. "numpy" is the same network with its backward written by hand (the floor
 for any framework that calls numpy); PyTorch runs with as many threads as numpy's BLAS (threadpoolctl).
-The engines start from the same weights, alternate within each rep, and each rep times ``steps``
-consecutive steps (wall clock; the garbage collector stays on). Reported: the median over reps of the
-per-rep time ratios.
+The engines start from the same weights (and are checked to compute the same losses), alternate
+within each rep, and each rep times ``steps`` consecutive steps (wall clock; the garbage collector
+stays on). Between two engines the process sleeps ``--pause`` seconds: the BLAS threads of numpy
+(OpenBLAS) and of PyTorch (OpenMP) keep spinning for a while after their work, and on a machine with
+as many cores as threads the one that just ran would otherwise steal the cores of the next. Reported:
+the median over reps of the per-rep time ratios.
 
 Run: ``python benchmarks/tensor_vs_torch.py [--reps N] [--quick]``. Where the environment sets
 OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE) for older OpenBLAS builds, they slow a current numpy: unset
@@ -117,7 +120,7 @@ def torch_engine(params, x, y, classify):
         with torch.no_grad():
             for p in flat:
                 p -= LR * p.grad
-        return loss
+        return loss.detach()
 
     return step
 
@@ -170,7 +173,8 @@ def check_same(engines: dict, steps: int = 3) -> None:
             sys.exit(f"{name} disagrees with numpy: {ls} vs {ref}")
 
 
-def bench(name: str, sizes: list[int], batch: int, dtype: type, classify: bool, reps: int, steps: int):
+def bench(name: str, sizes: list[int], batch: int, dtype: type, classify: bool, reps: int, steps: int,
+          pause: float):
     params = init(sizes, dtype)
     x, y = data(sizes, batch, dtype, classify)
     check_same({k: f(params, x, y, classify) for k, f in
@@ -185,6 +189,7 @@ def bench(name: str, sizes: list[int], batch: int, dtype: type, classify: bool, 
     for r in range(reps):
         for k in order[r % 3:] + order[:r % 3]:  # rotate who goes first
             step = engines[k]
+            time.sleep(pause)
             t0 = time.perf_counter()
             for _ in range(steps):
                 step()
@@ -200,8 +205,9 @@ def bench(name: str, sizes: list[int], batch: int, dtype: type, classify: bool, 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--reps", type=int, default=31)
+    ap.add_argument("--reps", type=int, default=21)
     ap.add_argument("--quick", action="store_true", help="few reps, for a smoke test")
+    ap.add_argument("--pause", type=float, default=0.25, help="seconds of idle between two engines")
     args = ap.parse_args()
     reps = 5 if args.quick else args.reps
     threads, kernel = blas_threads()
@@ -215,11 +221,11 @@ def main() -> None:
     for dtype in (np.float32, np.float64):
         tag = np.dtype(dtype).name
         results["large", tag] = bench(f"784-256-128-10 b128 {tag}", [784, 256, 128, 10], 128, dtype, True,
-                                      reps, 5 if args.quick else 10)
+                                      reps, 5 if args.quick else 20, args.pause)
     for dtype in (np.float32, np.float64):
         tag = np.dtype(dtype).name
         results["small", tag] = bench(f"2-16-16-1 b100 {tag}", [2, 16, 16, 1], 100, dtype, False,
-                                      reps, 50 if args.quick else 200)
+                                      reps, 50 if args.quick else 500, args.pause)
     targets = {"large": 1.10, "small": 2.0}
     print()
     for (case, tag), ratio in results.items():
