@@ -255,7 +255,7 @@ def _expand(g: Any, shape: tuple, axis: Any, keepdims: bool) -> Any:
     """g (a reduction's result) broadcast back to the reduced input's ``shape``."""
     if axis is None and g.__class__ is not Tensor and math.prod(shape) <= 4096:
         out = np.empty(shape, g.dtype)  # a small array is faster to make than a view
-        out.fill(g)
+        out[...] = g
         return out
     if axis is not None and not keepdims:
         axes = _axes(axis, len(shape))
