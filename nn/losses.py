@@ -330,36 +330,59 @@ def _nll(name: str, x: Any, t: np.ndarray, weight: Any, ignore_index: int, reduc
 
 
 def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
-                  reduction: str = "mean") -> Any:
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Any:
     """CCE, slide "Loss functions for Classification": −(1/n) Σ_i Σ_k y_ik ln g(x_i)_k, on logits.
 
     ``input`` holds raw scores (logits), shape (N, C): the softmax that turns them into the slide's
     probabilities g(x_i)_k is inside the loss, as log_softmax, so it never takes the log of 0. With
     integer class targets (N,) the sum over k keeps the one k where y_ik = 1: −log_softmax(x_i)[y_i].
     A float target of the input's shape is the slide's y_ik itself (one-hot rows or probabilities).
+    ``label_smoothing`` ε mixes the target with the uniform distribution: y ← (1 − ε) y + ε / C.
     """
     name = "cross_entropy"
     _check_reduction(name, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     x = as_tensor(input)
-    tgt = numbers(target)
-    arr = np.asarray(tgt)
-    lsm_axis = 1 if x.data.ndim >= 2 else 0
+    arr = np.asarray(numbers(target))
+    axis = 1 if x.data.ndim >= 2 else 0
+    C = x.data.shape[axis]
+    w = None
+    if weight is not None:
+        w = np.asarray(numbers(weight), dtype=x.data.dtype)
+        if w.shape != (C,):
+            raise ValueError(f"{name}: weight must have one entry per class, shape ({C},), got {w.shape}")
+    lsm = x.log_softmax(axis=axis)
     if arr.dtype.kind == "f" and arr.shape == x.data.shape:  # class probabilities, as on the slide
         if arr.size and ((arr < 0) | (arr > 1)).any():
             raise ValueError(f"{name}: class probabilities must be in [0, 1]")
-        lsm = x.log_softmax(axis=lsm_axis)
         y = arr.astype(x.data.dtype)
-        if weight is not None:
-            shape = [1] * x.data.ndim
-            shape[lsm_axis] = -1
-            y = y * np.asarray(numbers(weight), dtype=x.data.dtype).reshape(shape)
-        loss = -(lsm * y).sum(axis=lsm_axis)
+        if label_smoothing:
+            y = y * (1 - label_smoothing) + label_smoothing / C
+        if w is not None:
+            y = y * w.reshape([-1 if i == axis else 1 for i in range(x.data.ndim)])
+        loss = -(lsm * y).sum(axis=axis)
         if reduction == "mean":
-            n = x.data.size // x.data.shape[lsm_axis]
-            return loss.sum() / float(n)
+            return loss.sum() / float(x.data.size // C)
         return loss.sum() if reduction == "sum" else loss
     t = _class_target(name, x, target, ignore_index, probabilities_ok=True)
-    return _nll(name, x.log_softmax(axis=lsm_axis), t, weight, ignore_index, reduction)
+    nll = _nll(name, lsm, t, weight, ignore_index, reduction)
+    if not label_smoothing:
+        return nll
+    # PyTorch's smoothing term: −Σ_k w_k log p_k per example, reduced as the NLL part is
+    rows, batch = _as_rows(lsm)
+    tf = t.reshape(-1)
+    used = tf != ignore_index
+    smooth = -(rows * w).sum(axis=1) if w is not None else -rows.sum(axis=1)
+    smooth = smooth * used.astype(x.data.dtype)
+    if reduction == "none":
+        ret = smooth.reshape(batch)
+    elif reduction == "sum":
+        ret = smooth.sum()
+    else:
+        total = float(w[tf[used]].sum()) if w is not None else float(used.sum())
+        ret = smooth.sum() / total
+    return (1 - label_smoothing) * nll + ret * (label_smoothing / C)
 
 
 # --- as modules ------------------------------------------------------------------------------------------
@@ -449,14 +472,16 @@ class NLLLoss(_Loss):
 class CrossEntropyLoss(_Loss):
     """Softmax + categorical cross entropy on logits (the slide's CCE); see ``cross_entropy``."""
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
         super().__init__(reduction)
         self.weight = weight
         self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
 
     def forward(self, input: Any, target: Any) -> Any:
         return cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                             reduction=self.reduction)
+                             reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 # the lecture's names

@@ -98,6 +98,10 @@ def test_cross_entropy_and_nll_match_torch(shape):
         t3 = t.copy()
         t3[2] = 1
         both("cross_entropy", x, t3, ignore_index=1)
+        both("cross_entropy", x, t2, label_smoothing=0.1)
+        both("cross_entropy", x, t2, weight=w, label_smoothing=0.2)
+    both("cross_entropy", x, t, label_smoothing=0.3)
+    both("cross_entropy", x, t, weight=w, label_smoothing=0.05)
 
 
 def test_cross_entropy_with_class_probabilities_and_extreme_logits():
@@ -107,6 +111,8 @@ def test_cross_entropy_with_class_probabilities_and_extreme_logits():
     both("cross_entropy", x, probs, weight=np.array([1.0, 2.0, 0.5]))
     onehot = np.eye(3)[[0, 2, 1, 1, 0]]  # the slide's y_ik
     both("cross_entropy", x, onehot)
+    both("cross_entropy", x, probs, label_smoothing=0.2)
+    both("cross_entropy", x, onehot, weight=np.array([1.0, 2.0, 0.5]), label_smoothing=0.1)
     both("cross_entropy", np.array([[1000.0, -1000.0, 0.0], [-1e4, 1e4, 1e4]]), np.array([1, 0]))
 
 
