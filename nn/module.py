@@ -202,6 +202,15 @@ class Module:
     def extra_repr(self) -> str:
         return ""
 
+    def summary(self) -> str:
+        """A table of the parameters: name, shape, number of values, and the total."""
+        rows = [(name, tuple(np.shape(p.data)), int(np.size(p.data))) for name, p in self.named_parameters()]
+        width = max([len(r[0]) for r in rows] + [9])
+        lines = [f"{'parameter':<{width}}  {'shape':<14}  {'values':>8}"]
+        lines += [f"{n:<{width}}  {str(s):<14}  {c:>8,}" for n, s, c in rows]
+        lines.append(f"{'total':<{width}}  {'':<14}  {sum(r[2] for r in rows):>8,}")
+        return "\n".join(lines)
+
     def __repr__(self) -> str:
         lines = []
         for name, m in self._modules.items():

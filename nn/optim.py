@@ -49,6 +49,27 @@ def _store(p: Any, x: np.ndarray) -> None:
         p.data = float(x)
 
 
+class _ParamState(dict):
+    """Per-parameter state, keyed by ``id(param)`` (a Tensor compares elementwise, so it is not a good
+    dict key) and looked up with the parameter itself, as PyTorch's ``optimizer.state[p]``."""
+
+    @staticmethod
+    def _key(k: Any) -> Any:
+        return k if isinstance(k, int) else id(k)
+
+    def __getitem__(self, k: Any) -> dict[str, Any]:
+        return super().__getitem__(self._key(k))
+
+    def __setitem__(self, k: Any, v: dict[str, Any]) -> None:
+        super().__setitem__(self._key(k), v)
+
+    def __contains__(self, k: object) -> bool:
+        return super().__contains__(self._key(k))
+
+    def get(self, k: Any, default: Any = None) -> Any:
+        return super().get(self._key(k), default)
+
+
 class Optimizer:
     """The common part: parameter groups, per-parameter state, ``zero_grad`` and ``state_dict``.
 
@@ -58,7 +79,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
-        self.state: dict[int, dict[str, Any]] = {}  # keyed by id(param): Tensors need not be hashable
+        self.state: dict[Any, dict[str, Any]] = _ParamState()
         self.param_groups: list[dict[str, Any]] = []
         groups = list(params)
         if not groups:
@@ -137,7 +158,7 @@ class Optimizer:
                 raise ValueError(f"load_state_dict: parameter group {i} has {len(saved['params'])} "
                                  f"parameter(s) in the saved state and {len(group['params'])} here")
             params.update(zip(saved["params"], group["params"]))
-        self.state = {}
+        self.state = _ParamState()
         for k, v in state_dict["state"].items():
             p = params[int(k)]
             st = copy.deepcopy(v)

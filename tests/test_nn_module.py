@@ -49,6 +49,7 @@ def test_parameters_names_and_repr():
     assert len(list(model.parameters())) == 4
     assert repr(model) == ("MLP(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): Tanh()\n"
                            "  (2): Linear(in_features=3, out_features=1, bias=True)\n)")
+    assert nn.MLP([64, 128, 10]).summary().splitlines()[-1].split() == ["total", "9,610"]
     seq = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1, bias=False))
     assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias", "2.weight"]
     assert isinstance(seq[1], nn.ReLU) and len(seq) == 3

@@ -139,6 +139,7 @@ def test_param_groups_zero_grad_and_skipped_params():
     topt.step()
     np.testing.assert_allclose(a.data, ta.detach().numpy(), **TOL)
     np.testing.assert_array_equal(b.data, np.ones(2))
+    assert set(opt.state[a]) == {"step", "exp_avg", "exp_avg_sq"} and b not in opt.state
     opt.zero_grad()
     assert a.grad is None
     with pytest.raises(ValueError, match="empty parameter list"):
