@@ -196,6 +196,8 @@ class Module:
 
         Files are opened with ``allow_pickle=False``: one that holds a pickled Python object is refused.
         """
+        if not os.path.exists(path) and os.path.exists(os.fspath(path) + ".npz"):
+            path = os.fspath(path) + ".npz"  # np.savez added the suffix when the file was written
         return self.load_state_dict(load_npz(path))
 
     # --- what a person sees -----------------------------------------------------------------------

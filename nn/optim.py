@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Optimizer", "GD", "SGD", "Adagrad", "RMSprop", "Adam", "LRScheduler", "StepLR",
+__all__ = ["Optimizer", "GD", "SGD", "Adagrad", "AdaGrad", "RMSprop", "Adam", "LRScheduler", "StepLR",
            "ExponentialLR"]
 
 
@@ -275,6 +275,9 @@ class Adagrad(Optimizer):
         state["sum"] += g * g
         std = np.sqrt(state["sum"]) + group["eps"]
         x += -clr * (g / std)
+
+
+AdaGrad = Adagrad  # the slides' spelling
 
 
 class RMSprop(Optimizer):
