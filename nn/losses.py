@@ -53,6 +53,13 @@ def _mask(x: Any, cond: np.ndarray | bool) -> Any:
     return np.asarray(cond, dtype=x.data.dtype)
 
 
+def _constant(x: Any, v: Any) -> Any:
+    """The numbers of ``v`` as a constant for an op with x: a float for a Value, else an array."""
+    if x.__class__ is Value:
+        return float(numbers(v))
+    return np.asarray(numbers(v), dtype=x.data.dtype)
+
+
 def _elementwise(name: str, input: Any, target: Any, reduction: str,
                  fn: Callable[[Any, Any], Any]) -> Any:
     """fn(input, target) per element, then reduced; Tensors, or a Value / list of Values."""
@@ -244,13 +251,9 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
         _check_unit_interval(name, "target", numbers(t))
         sp = _softplus(-x)
         if pos_weight is not None:
-            pw = numbers(pos_weight)
-            sp = sp * ((pw - 1) * numbers(t) + 1)
+            sp = sp * ((_constant(x, pos_weight) - 1) * _constant(x, t) + 1)
         loss = (1 - t) * x + sp
-        if weight is not None:
-            loss = loss * (np.asarray(numbers(weight), dtype=x.data.dtype) if is_tensor(x)
-                           else float(numbers(weight)))
-        return loss
+        return loss if weight is None else loss * _constant(x, weight)
 
     return _elementwise(name, input, target, reduction, bce_logits)
 

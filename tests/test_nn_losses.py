@@ -157,6 +157,17 @@ def test_losses_on_values():
     F.binary_cross_entropy_with_logits(q, 1.0).backward()
     assert abs(q.grad - (0.5 - 1.0)) < 1e-15
     assert abs(F.huber_loss(Value(3.0), 0.0).data - 2.5) < 1e-15
+    torch = require("torch")
+    for kw in ({"pos_weight": 3.0}, {"weight": 0.5}):
+        q = Value(-0.7)
+        loss = F.binary_cross_entropy_with_logits(q, 1.0, **kw)
+        loss.backward()
+        tq = torch.tensor(-0.7, dtype=torch.float64, requires_grad=True)
+        tkw = {k: torch.tensor(v, dtype=torch.float64) for k, v in kw.items()}
+        one = torch.tensor(1.0, dtype=torch.float64)
+        tl = torch.nn.functional.binary_cross_entropy_with_logits(tq, one, **tkw)
+        tl.backward()
+        assert abs(loss.data - tl.item()) < 1e-12 and abs(q.grad - tq.grad.item()) < 1e-12
 
 
 @pytest.mark.parametrize("call,err,words", [
