@@ -48,7 +48,6 @@ def main(quiet: bool = False, seed: int = 0, epochs: int = 40) -> tuple[float, f
     with _one_blas_thread():
         history = nn.fit(model, loss_fn, optimizer, loader, epochs=epochs, scheduler=scheduler,
                          quiet=quiet)
-        model.eval()  # no dropout when predicting
         predictions = nn.Trainer(model, loss_fn, optimizer).predict(X_test).argmax(axis=1)
     accuracy = float(np.mean(predictions == y_test))
     seconds = time.perf_counter() - start

@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,14 +177,12 @@ class Trainer:
         return h
 
     def evaluate(self, data: Any) -> tuple[float, float | None]:
-        """Mean loss and accuracy on ``data``, with nothing recorded (and the model in eval mode)."""
+        """Mean loss and accuracy on ``data``, in eval mode (no dropout), with nothing recorded."""
         scalar = _is_scalar_model(self.model)
-        if isinstance(self.model, Module):
-            self.model.eval()
         total = correct = 0.0
         n_seen = 0
         have_acc = True
-        with no_grad():
+        with _eval_mode(self.model), no_grad():
             for X, y in _batches(data):
                 out = self._forward(X, scalar)
                 loss = self.loss_fn(out, y)
@@ -195,14 +194,26 @@ class Trainer:
                     have_acc = False
                 else:
                     correct += acc * n
-        if isinstance(self.model, Module):
-            self.model.train()
         return total / max(n_seen, 1), (correct / n_seen if have_acc and n_seen else None)
 
     def predict(self, X: Any) -> np.ndarray:
-        """The model's outputs on ``X`` as an array, with nothing recorded."""
-        with no_grad():
+        """The model's outputs on ``X`` as an array, in eval mode (no dropout), with nothing recorded."""
+        with _eval_mode(self.model), no_grad():
             return _numbers(self._forward(X, _is_scalar_model(self.model)))
+
+
+@contextmanager
+def _eval_mode(model: Any) -> Iterator[None]:
+    """``model.eval()`` inside the block, its previous mode restored after it."""
+    if not isinstance(model, Module):
+        yield
+        return
+    before = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(before)
 
 
 def _progress(it: Iterable[int], quiet: bool) -> Any:

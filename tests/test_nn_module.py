@@ -160,3 +160,7 @@ def test_dropout_train_and_eval():
     assert set(np.unique(y)) == {0.0, 2.0} and abs(y.mean() - 1) < 0.05
     d.eval()
     np.testing.assert_array_equal(d(x).data, x)
+    model = nn.MLP([50, 20, 2], dropout=0.5)
+    trainer = nn.Trainer(model, nn.CrossEntropyLoss(), None)
+    np.testing.assert_array_equal(trainer.predict(x), trainer.predict(x))  # no dropout when predicting
+    assert model.training  # and the mode is restored
