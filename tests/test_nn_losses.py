@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import nn
 import nn.functional as F
@@ -202,3 +205,48 @@ def test_float32_stays_float32():
     loss.backward()
     assert x.grad.dtype == np.float32
     assert F.mse_loss(x, np.zeros((4, 3))).data.dtype == np.float32
+
+
+FLOATS = st.floats(-30, 30, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
+       name=st.sampled_from(["l1_loss", "mse_loss", "huber_loss", "smooth_l1_loss",
+                             "binary_cross_entropy", "binary_cross_entropy_with_logits"]),
+       reduction=st.sampled_from(REDUCTIONS))
+def test_elementwise_losses_on_random_inputs(data, shape, name, reduction):
+    torch = require("torch")
+    probs = name == "binary_cross_entropy"
+    unit = st.floats(0, 1)
+    x = data.draw(hnp.arrays(np.float64, shape, elements=unit if probs else FLOATS))
+    bce = name.startswith("binary")
+    t = data.draw(hnp.arrays(np.float64, shape, elements=unit if bce else FLOATS))
+    X = Tensor(x.copy(), requires_grad=True)
+    out = getattr(F, name)(X, t, reduction=reduction)
+    tx = torch.tensor(x, requires_grad=True)
+    tout = getattr(torch.nn.functional, name)(tx, torch.tensor(t), reduction=reduction)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-10)
+    out.backward(np.ones(out.data.shape))
+    tout.backward(torch.ones(tout.shape, dtype=torch.float64))
+    np.testing.assert_allclose(X.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), n=st.integers(1, 6), c=st.integers(1, 6), reduction=st.sampled_from(REDUCTIONS),
+       smoothing=st.sampled_from([0.0, 0.1]), weighted=st.booleans())
+def test_cross_entropy_on_random_inputs(data, n, c, reduction, smoothing, weighted):
+    torch = require("torch")
+    x = data.draw(hnp.arrays(np.float64, (n, c), elements=FLOATS))
+    t = data.draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+    w = data.draw(hnp.arrays(np.float64, (c,), elements=st.floats(0.1, 3))) if weighted else None
+    X = Tensor(x.copy(), requires_grad=True)
+    out = F.cross_entropy(X, t, weight=w, reduction=reduction, label_smoothing=smoothing)
+    tx = torch.tensor(x, requires_grad=True)
+    tout = torch.nn.functional.cross_entropy(tx, torch.tensor(t), reduction=reduction,
+                                             weight=None if w is None else torch.tensor(w),
+                                             label_smoothing=smoothing)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-10)
+    out.backward(np.ones(out.data.shape))
+    tout.backward(torch.ones(tout.shape, dtype=torch.float64))
+    np.testing.assert_allclose(X.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-10)
