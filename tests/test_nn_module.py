@@ -164,3 +164,26 @@ def test_dropout_train_and_eval():
     trainer = nn.Trainer(model, nn.CrossEntropyLoss(), None)
     np.testing.assert_array_equal(trainer.predict(x), trainer.predict(x))  # no dropout when predicting
     assert model.training  # and the mode is restored
+
+
+def test_value_networks_save_and_load(tmp_path):
+    import random
+
+    random.seed(0)
+    a = nn.scalar.MLP(2, [3, 1])
+    a.save(tmp_path / "values.npz")
+    random.seed(1)
+    b = nn.scalar.MLP(2, [3, 1])
+    assert a([0.5, -1.0]).data != b([0.5, -1.0]).data
+    b.load(tmp_path / "values.npz")
+    assert a([0.5, -1.0]).data == b([0.5, -1.0]).data
+    assert all(isinstance(p.data, float) for p in b.parameters())
+
+
+def test_float32_network_trains_in_float32():
+    model = nn.MLP([2, 8, 2], dtype=np.float32)
+    X, y = nn.data.blobs(64, centers=2, seed=0)
+    opt = nn.optim.Adam(model.parameters(), lr=0.01)
+    nn.fit(model, nn.CrossEntropyLoss(), opt, (X.astype(np.float32), y), epochs=5, quiet=True)
+    assert all(p.data.dtype == np.float32 for p in model.parameters())
+    assert model(X.astype(np.float32)).data.dtype == np.float32
