@@ -163,7 +163,7 @@ class LogSoftmax(Softmax):
 
 _BY_NAME: dict[str, type[Module]] = {
     "identity": Identity, "linear": Identity, "sign": Sign, "step": Step, "sigmoid": Sigmoid,
-    "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU,
+    "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU, "softmax": Softmax, "log_softmax": LogSoftmax,
 }
 
 

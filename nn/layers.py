@@ -104,16 +104,9 @@ class MLP(Sequential):
                 if dropout:
                     mods.append(Dropout(dropout, generator=generator))
         if output_activation is not None:
-            mods.append(get_activation(output_activation) if output_activation != "softmax"
-                        else _softmax())
+            mods.append(get_activation(output_activation))
         super().__init__(*mods)
         self.sizes = sizes
-
-
-def _softmax() -> Module:
-    from .activations import Softmax
-
-    return Softmax(dim=-1)
 
 
 class McCullochPitts(Module):

@@ -230,22 +230,16 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
               "autograd-lite loads plain numeric arrays only (allow_pickle=False), because unpickling "
               "a file can run arbitrary code")
     try:
-        with np.load(path, allow_pickle=False) as f:
+        loaded = np.load(path, allow_pickle=False)
+        if isinstance(loaded, np.ndarray):  # a .npy file
+            raise ValueError(f"{os.fspath(path)!r} holds a single array of shape {loaded.shape}, not a "
+                             "state dict (write one with Module.save)")
+        with loaded as f:
             return {k: f[k] for k in f.files}
-    except AttributeError:  # a .npy file: np.load returned an array, not an NpzFile
-        pass
     except ValueError as e:
         if "pickle" in str(e).lower():
             raise ValueError(refuse) from None
         raise
-    try:
-        arr = np.load(path, allow_pickle=False)
-    except ValueError as e:
-        if "pickle" in str(e).lower():
-            raise ValueError(refuse) from None
-        raise
-    raise ValueError(f"{os.fspath(path)!r} holds a single array of shape {arr.shape}, not a state dict "
-                     "(write one with Module.save)")
 
 
 class Sequential(Module):

@@ -106,6 +106,9 @@ def test_pickled_files_are_refused(tmp_path):
         pickle.dump({"0.weight": 1}, f)
     with pytest.raises(ValueError, match="refusing to load"):
         nn.MLP([3, 2]).load(raw)
+    np.save(tmp_path / "one.npy", np.zeros(3))
+    with pytest.raises(ValueError, match="single array of shape"):
+        nn.MLP([3, 2]).load(tmp_path / "one.npy")
 
 
 def test_missing_unexpected_and_misshapen_keys_are_named(tmp_path):
