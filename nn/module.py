@@ -231,15 +231,15 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
               "a file can run arbitrary code")
     try:
         loaded = np.load(path, allow_pickle=False)
-        if isinstance(loaded, np.ndarray):  # a .npy file
-            raise ValueError(f"{os.fspath(path)!r} holds a single array of shape {loaded.shape}, not a "
-                             "state dict (write one with Module.save)")
-        with loaded as f:
-            return {k: f[k] for k in f.files}
+        if not isinstance(loaded, np.ndarray):
+            with loaded as f:
+                return {k: f[k] for k in f.files}
     except ValueError as e:
-        if "pickle" in str(e).lower():
+        if "allow_pickle" in str(e):  # numpy's words when it meets a pickle with pickling disallowed
             raise ValueError(refuse) from None
         raise
+    raise ValueError(f"{os.fspath(path)!r} holds a single array of shape {loaded.shape}, not a state dict "
+                     "(write one with Module.save)")
 
 
 class Sequential(Module):
