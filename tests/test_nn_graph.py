@@ -88,6 +88,11 @@ def test_neuron_graph_draws_as_the_neuron_graph():
     src = g.draw().source
     assert src.count("->") == 6  # one arrow per edge, nothing else
     assert "and\nsigmoid\nb=-30" in src and 'label=-20' in src
+    g([1, 1]).backward()
+    shown = g.draw(show_grad=True).source
+    assert shown.count("∂") == 6 + 3  # a gradient on every edge and every bias
+    assert g.expression(values=True) == ("sigmoid(-10 + 20·sigmoid(-30 + 20·x1 + 20·x2) + "
+                                         "20·sigmoid(10 + -20·x1 + -20·x2))")
     require_dot()
     assert g._repr_svg_().lstrip().startswith("<?xml") or "<svg" in g._repr_svg_()
 
