@@ -165,6 +165,10 @@ class PerceptronResult:
     def __str__(self) -> str:
         return self.message
 
+    def __repr__(self) -> str:
+        return f"PerceptronResult(converged={self.converged}, epochs={self.epochs}, " \
+               f"mistakes in the last epoch={self.mistakes[-1] if self.mistakes else None})"
+
 
 class Perceptron(Module):
     """Rosenblatt's perceptron (1957): h(x) = sign(w·x + b) (slide "The Math of the Perceptron",
