@@ -157,7 +157,7 @@ class PerceptronResult:
         if self.converged:
             return f"converged after {self.epochs} epoch(s): every example is classified correctly"
         return (f"did not converge in {self.epochs} epochs ({self.mistakes[-1]} mistake(s) in the last): "
-                "the classes may not be linearly separable (XOR is not)")
+                "the classes may not be linearly separable (XOR's are not)")
 
     def __bool__(self) -> bool:
         return self.converged
