@@ -17,6 +17,7 @@ import numpy as np
 from . import init
 from ._util import as_tensor, numbers
 from .activations import get_activation
+from .functional import dropout
 from .module import Module, Parameter, Sequential
 
 __all__ = ["Linear", "Dropout", "MLP", "McCullochPitts", "Perceptron", "PerceptronResult"]
@@ -70,12 +71,7 @@ class Dropout(Module):
         self.generator = generator
 
     def forward(self, x: Any) -> Any:
-        x = as_tensor(x)
-        if not self.training or self.p == 0:
-            return x
-        rng = self.generator if self.generator is not None else init.default_generator()
-        keep = rng.random(x.data.shape) >= self.p
-        return x * (keep / (1 - self.p)).astype(x.data.dtype)
+        return dropout(x, self.p, self.training, self.generator)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
