@@ -154,33 +154,45 @@ def _binary_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
     a, b = t._inputs
     if graph:
         da, db = t._op.local(a, b, t)
-    else:
-        da, db = t._op.local(a.data, b.data, t.data)
-    return (_unbroadcast(_times(g, da), a.data.shape) if a.requires_grad else None,
-            _unbroadcast(_times(g, db), b.data.shape) if b.requires_grad else None)
+        return (_unbroadcast(_times(g, da), a.shape) if a.requires_grad else None,
+                _unbroadcast(_times(g, db), b.shape) if b.requires_grad else None)
+    x, y, o = a.data, b.data, t.data
+    da, db = t._op.local(x, y, o)
+    return (_unbroadcast(_times(g, da, x, y, o), x.shape) if a.requires_grad else None,
+            _unbroadcast(_times(g, db, x, y, o), y.shape) if b.requires_grad else None)
 
 
 def _powc_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
     """out = xⁿ for a constant n:  ∂L/∂x = g · n·xⁿ⁻¹ (the scalar rule POWC, n kept as a number)."""
     x = t._inputs[0]
-    (d, _) = R.POWC.local(x, t._ctx, t) if graph else R.POWC.local(x.data, t._ctx, t.data)
-    return (_times(g, d), None)
+    if graph:
+        return (_times(g, R.POWC.local(x, t._ctx, t)[0]), None)
+    (d, _) = R.POWC.local(x.data, t._ctx, t.data)
+    return (_times(g, d, x.data, t.data), None)
 
 
 def _unary_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
     """∂L/∂x = g · f'(x), with f'(x) from the scalar rule."""
     (x,) = t._inputs
-    (d,) = t._op.local(x, t) if graph else t._op.local(x.data, t.data)
-    return (_times(g, d),)
+    if graph:
+        return (_times(g, t._op.local(x, t)[0]),)
+    (d,) = t._op.local(x.data, t.data)
+    return (_times(g, d, x.data, t.data),)
 
 
-def _times(g: Any, d: Any) -> Any:
-    """g · d, without the multiplication when the local derivative is the constant 1 or -1."""
+def _times(g: Any, d: Any, h1: Any = None, h2: Any = None, h3: Any = None) -> Any:
+    """g · d, without the multiplication when the local derivative is the constant 1 or -1, and
+    into d itself when the rule made d just now (it is none of the arrays h1, h2, h3 that a rule
+    may hand back as they are, like exp's output): one array less to allocate and fill."""
     if d.__class__ is float:
         if d == 1.0:
             return g
         if d == -1.0:
             return -g
+    elif (d.__class__ is _ndarray and d.base is None and d is not h1 and d is not h2 and d is not h3
+          and d.shape == g.shape and d.dtype == g.dtype):
+        d *= g
+        return d
     return g * d
 
 
@@ -372,8 +384,11 @@ def _softmax_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
 def _log_softmax_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
     """out = x - logΣexp(x):  ∂L/∂x = g - exp(out) · Σ_axis g   (exp(out) is the softmax)."""
     axis = t._ctx
-    s = t.exp() if graph else np.exp(t.data)
-    return (g - s * g.sum(axis=axis, keepdims=True),)
+    if graph:
+        return (g - t.exp() * g.sum(axis=axis, keepdims=True),)
+    s = np.exp(t.data)
+    s *= _add_reduce(g, axis, None, None, True)
+    return (np.subtract(g, s, out=s),)  # in place: s is ours
 
 
 def _concatenate_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
