@@ -367,6 +367,27 @@ def test_float32_stays_float32_in_data_and_gradients(name, fn):
         assert x.grad.shape == x.shape
 
 
+@pytest.mark.parametrize("name,fn", F32_CASES, ids=[c[0] for c in F32_CASES])
+def test_backward_leaves_every_array_of_the_graph_as_it_was(name, fn):
+    # the walk multiplies into arrays it made itself; it must never write into data or a gradient
+    rng = np.random.default_rng(1)
+    a = Tensor(rng.normal(size=(3, 2)), requires_grad=True)
+    b = Tensor(rng.normal(size=(3, 2)), requires_grad=True)
+    with Tape() as tape:
+        out = fn(a, b).sigmoid().exp().tanh()
+    nodes = [a, b] + [r.output for r in tape] + [x for r in tape for x in r.inputs]
+    before = [n.data.copy() for n in nodes]
+    out.backward(np.ones(out.shape), retain_graph=True)
+    grads = [None if n.grad is None else n.grad.copy() for n in nodes]
+    assert all(np.array_equal(n.data, d) for n, d in zip(nodes, before)), name
+    out.backward(np.ones(out.shape))  # a second pass through the same records: the same gradients
+    for n, g in zip(nodes, grads):
+        if n.is_leaf and g is not None:
+            assert_close(n.grad, 2 * g)
+        elif g is not None:
+            assert_close(n.grad, g)
+
+
 def test_float32_leaf_in_a_float64_graph_gets_a_float32_gradient():
     a = Tensor([1.0, 2.0], requires_grad=True, dtype="float32")
     b = Tensor([3.0, 4.0], requires_grad=True)
