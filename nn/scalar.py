@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from autograd_lite import Value
+from autograd_lite import Value, weighted_sum
 
 from .module import Module
 
@@ -25,6 +25,10 @@ _ACT = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid}
 
 class Neuron(Module):
     """z = f(b + Σ w_i x_i) (slide "g the graph": a_i = b_i + Σ_j w_ji z_j, z_i = f_i(a_i)).
+
+    The activation a is one ``weighted_sum`` record, so a drawing shows the neuron as one unit and a
+    network trains several times faster than with 2n separate products and sums; the numbers equal
+    micrograd's ``sum(w*x, b)`` up to the order of the float additions.
 
     ``nonlin=False`` makes it linear; ``activation`` picks f ("relu" as micrograd, "tanh", "sigmoid").
     """
@@ -39,7 +43,7 @@ class Neuron(Module):
         self.activation = activation
 
     def forward(self, x: Sequence[Any]) -> Value:
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = weighted_sum(self.w, x, self.b)
         return _ACT[self.activation](act) if self.nonlin else act
 
     def _own_parameters(self) -> Iterator[tuple[str, Any]]:
