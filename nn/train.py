@@ -172,7 +172,7 @@ class Trainer:
                     post["acc"] = f"{h.accuracy[-1]:.3f}"
                 if val_data is not None and h.val_accuracy[-1] is not None:
                     post["val_acc"] = f"{h.val_accuracy[-1]:.3f}"
-                bar.set_postfix(post)
+                bar.set_postfix(post, refresh=False)  # the bar redraws at its own pace
         h.seconds += time.perf_counter() - start
         return h
 
