@@ -37,6 +37,7 @@ _new = object.__new__
 _ndarray = np.ndarray
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
+_EXP_LIMIT = {dt: float(np.log(np.finfo(dt).max)) for dt in (_F32, _F64)}  # exp(x) is finite below
 
 
 # --- building results -----------------------------------------------------------------------------
@@ -120,8 +121,8 @@ def _clip_repr(x: Any) -> str:
 
 def _lift(x: Any, dtype: np.dtype) -> Tensor:
     """A number or array used in an op with a Tensor: a constant Tensor of the Tensor's dtype."""
-    if x.__class__ is Tensor:
-        return x
+    if x.__class__ is _ndarray and x.dtype == dtype:  # data (targets, masks) in the Tensor's dtype
+        return _plain(x)
     if x.__class__ is float or x.__class__ is int or isinstance(x, numbers.Real):
         return _plain(np.array(x, dtype))
     if isinstance(x, (_ndarray, list, tuple)):
@@ -612,8 +613,8 @@ class Tensor:
     def __truediv__(self, other: Any) -> Tensor:
         b = other if other.__class__ is Tensor else _lift(other, self.data.dtype)
         y = b.data
-        _domain(bool(y.all()), ZeroDivisionError,
-                f"div: division by zero (the divisor of shape {y.shape} holds 0.0)")
+        if not y.all():
+            raise ZeroDivisionError(f"div: division by zero (the divisor of shape {y.shape} holds 0.0)")
         try:
             d = self.data / y
         except ValueError:
@@ -679,11 +680,12 @@ class Tensor:
     # --- elementwise functions --------------------------------------------------------------------
     def exp(self) -> Tensor:
         x = self.data
-        if x.size:
-            limit = np.log(np.finfo(x.dtype).max)
-            _domain(not x.max() > limit, OverflowError,
-                    f"exp of {float(x.max())!r} overflows {x.dtype} (exp is finite up to about {limit:.5g}); "
-                    "for softmax or log-probabilities use softmax()/log_softmax(), which stay finite")
+        high = x.max() if x.size else 0.0
+        if high > _EXP_LIMIT[x.dtype]:
+            raise OverflowError(
+                f"exp of {float(high)!r} overflows {x.dtype} (exp is finite up to about "
+                f"{_EXP_LIMIT[x.dtype]:.5g}); for softmax or log-probabilities use softmax()/log_softmax(), "
+                "which stay finite")
         return _unary(R.EXP, self, np.exp(x))
 
     def log(self) -> Tensor:
