@@ -121,6 +121,8 @@ def _clip_repr(x: Any) -> str:
 
 def _lift(x: Any, dtype: np.dtype) -> Tensor:
     """A number or array used in an op with a Tensor: a constant Tensor of the Tensor's dtype."""
+    if x.__class__ is Tensor:
+        return x
     if x.__class__ is _ndarray and x.dtype == dtype:  # data (targets, masks) in the Tensor's dtype
         return _plain(x)
     if x.__class__ is float or x.__class__ is int or isinstance(x, numbers.Real):
