@@ -156,6 +156,26 @@ def nodes_of(root: Any) -> list:
     return order
 
 
+NOTEBOOK_LIMIT = 150  # nodes: larger graphs show as text in Jupyter; draw() them on purpose
+
+
+def notebook_svg(root: Any) -> str | None:
+    """The picture Jupyter shows for a Value or Tensor: its graph as SVG, or None (the text repr)
+    when ``dot`` is missing or the graph is too large to be worth drawing on every display."""
+    if not dot_available():
+        return None
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        for x in _inputs(stack.pop()):
+            if id(x) not in seen:
+                if len(seen) >= NOTEBOOK_LIMIT:
+                    return None
+                seen.add(id(x))
+                stack.append(x)
+    return draw(root).pipe(format="svg").decode()
+
+
 def draw(root: Any, rankdir: str = "LR") -> Drawing:
     """The graph that computed ``root``: one box per value, one circle per op, data flowing right.
 

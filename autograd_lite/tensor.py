@@ -570,13 +570,9 @@ class Tensor:
         return text + ")"
 
     def _repr_svg_(self) -> str | None:
-        try:
-            from .draw import dot_available, draw
-        except ImportError:
-            return None
-        if not dot_available():
-            return None
-        return draw(self).pipe(format="svg").decode()
+        from .draw import notebook_svg
+
+        return notebook_svg(self)
 
     # --- arithmetic: the scalar rules, on arrays --------------------------------------------------
     def __add__(self, other: Any) -> Tensor:

@@ -195,11 +195,9 @@ class Value:
         return f"Value(data={self.data!r}, grad={gs}{lab})"
 
     def _repr_svg_(self) -> str | None:
-        from .draw import dot_available, draw
+        from .draw import notebook_svg
 
-        if not dot_available():
-            return None
-        return draw(self).pipe(format="svg").decode()
+        return notebook_svg(self)
 
     def item(self) -> float:
         return self.data
