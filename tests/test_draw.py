@@ -168,3 +168,14 @@ def test_without_dot_the_source_builds_and_rendering_says_how_to_install(monkeyp
         assert "apt-get install graphviz" in msg and "brew install graphviz" in msg and "conda" in msg
         assert isinstance(info.value, graphviz.ExecutableNotFound)  # what graphviz users catch
     assert c._repr_svg_() is None  # Jupyter falls back to the text repr
+
+
+def test_jupyter_shows_small_graphs_and_text_for_large_ones() -> None:
+    require_dot()
+    x = Value(1.0)
+    small = x * 2.0 + 1.0
+    assert small._repr_svg_().lstrip().startswith(("<?xml", "<svg", "<!--"))
+    big = x
+    for _ in range(200):
+        big = big * 1.001
+    assert big._repr_svg_() is None  # Jupyter falls back to the text repr
