@@ -8,12 +8,13 @@ Workload: a full training step — forward, loss, backward, SGD update — of an
 
 Each in float32 and float64. "numpy" is the same network with its backward written by hand (the floor
 for any framework that calls numpy); PyTorch runs with as many threads as numpy's BLAS (threadpoolctl).
-The engines start from the same weights (and are checked to compute the same losses), alternate
-within each rep, and each rep times ``steps`` consecutive steps (wall clock; the garbage collector
-stays on). Between two engines the process sleeps ``--pause`` seconds: the BLAS threads of numpy
-(OpenBLAS) and of PyTorch (OpenMP) keep spinning for a while after their work, and on a machine with
-as many cores as threads the one that just ran would otherwise steal the cores of the next. Reported:
-the median over reps of the per-rep time ratios.
+The engines start from the same weights (and are checked to compute the same losses) and alternate
+within each rep; each rep builds each engine anew (fresh arrays: where they land in memory moves a
+step's time by a few percent) and times ``steps`` consecutive steps after a warm-up (wall clock; the
+garbage collector stays on). Between two engines the process sleeps ``--pause`` seconds: the BLAS
+threads of numpy (OpenBLAS) and of PyTorch (OpenMP) keep spinning for a while after their work, and
+on a machine with as many cores as threads the one that just ran would otherwise steal the cores of
+the next. Reported: the median over reps of the per-rep time ratios.
 
 Run: ``python benchmarks/tensor_vs_torch.py [--reps N] [--quick]``. Where the environment sets
 OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE) for older OpenBLAS builds, they slow a current numpy: unset
@@ -179,16 +180,17 @@ def bench(name: str, sizes: list[int], batch: int, dtype: type, classify: bool, 
     x, y = data(sizes, batch, dtype, classify)
     check_same({k: f(params, x, y, classify) for k, f in
                 (("numpy", numpy_engine), ("lite", lite_engine), ("torch", torch_engine))})
-    engines = {"lite": lite_engine(params, x, y, classify), "torch": torch_engine(params, x, y, classify),
-               "numpy": numpy_engine(params, x, y, classify)}
-    for step in engines.values():  # warm up: caches, allocator, BLAS buffers
-        for _ in range(steps):
-            step()
-    times = {k: [] for k in engines}
-    order = list(engines)
+    makers = {"lite": lite_engine, "torch": torch_engine, "numpy": numpy_engine}
+    times = {k: [] for k in makers}
+    order = list(makers)
     for r in range(reps):
         for k in order[r % 3:] + order[:r % 3]:  # rotate who goes first
-            step = engines[k]
+            # each rep builds the engine anew: where the allocator places the weights and buffers
+            # moves the time of a step by several percent, for all engines alike; a fresh placement
+            # per rep turns that luck into noise the median removes
+            step = makers[k](params, x, y, classify)
+            for _ in range(3):  # warm up: caches, allocator, BLAS buffers
+                step()
             time.sleep(pause)
             t0 = time.perf_counter()
             for _ in range(steps):
