@@ -783,3 +783,22 @@ def test_graphs_have_no_reference_cycles():
     finally:
         gc.enable()
     assert found == 0, f"{found} objects were only freed by the cycle collector"
+
+
+# --- the benchmark compares like with like ---------------------------------------------------------
+def test_benchmark_engines_compute_the_same_training_steps():
+    require("torch")
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "tensor_vs_torch.py"
+    spec = importlib.util.spec_from_file_location("tensor_vs_torch", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    for sizes, batch, classify in (([784, 256, 128, 10], 128, True), ([2, 16, 16, 1], 100, False)):
+        for dtype in (np.float32, np.float64):
+            params = bench.init(sizes, dtype)
+            x, y = bench.data(sizes, batch, dtype, classify)
+            engines = {k: f(params, x, y, classify) for k, f in (
+                ("numpy", bench.numpy_engine), ("lite", bench.lite_engine), ("torch", bench.torch_engine))}
+            bench.check_same(engines)  # exits with a message if any engine's losses differ
