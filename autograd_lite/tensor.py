@@ -795,15 +795,17 @@ class Tensor:
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(x) / Σ exp(x) along ``axis``, computed from x - max(x) so it never overflows."""
         x = self.data
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
-        e /= e.sum(axis=axis, keepdims=True)
+        axis = _axis(axis, x.ndim, "softmax")
+        e = np.exp(x - _max_reduce(x, axis, None, None, True))
+        e /= _add_reduce(e, axis, None, None, True)
         return _op(SOFTMAX, self, e, axis)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """x - log Σ exp(x) along ``axis`` (log-sum-exp shifted by the max: finite for any input)."""
         x = self.data
-        z = x - x.max(axis=axis, keepdims=True)
-        z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
+        axis = _axis(axis, x.ndim, "log_softmax")
+        z = x - _max_reduce(x, axis, None, None, True)
+        z -= np.log(_add_reduce(np.exp(z), axis, None, None, True))
         return _op(LOG_SOFTMAX, self, z, axis)
 
     # --- comparisons give boolean arrays (masks for where()); hashing stays by identity ---------

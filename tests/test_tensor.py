@@ -471,6 +471,8 @@ def test_shape_errors_of_the_other_ops():
         t.reshape(4)
     with pytest.raises(ValueError, match="axis 2 is out of range"):
         t.sum(axis=2)
+    with pytest.raises(ValueError, match="log_softmax: axis 2 is out of range"):
+        t.log_softmax(axis=2)
     with pytest.raises(ValueError, match="not a permutation"):
         t.transpose(0, 0)
     with pytest.raises(IndexError, match=r"getitem: .*shape \(2, 3\)"):
