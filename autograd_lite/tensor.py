@@ -161,7 +161,8 @@ def _binary_vjp(t: Tensor, g: Any, graph: bool) -> tuple:
                 _unbroadcast(_times(g, db), b.shape) if b.requires_grad else None)
     x, y, o = a.data, b.data, t.data
     da, db = t._op.local(x, y, o)
-    return (_unbroadcast(_times(g, da, x, y, o), x.shape) if a.requires_grad else None,
+    keep = o if da is not db else da  # one array for both partials: the first product leaves it be
+    return (_unbroadcast(_times(g, da, x, y, keep), x.shape) if a.requires_grad else None,
             _unbroadcast(_times(g, db, x, y, o), y.shape) if b.requires_grad else None)
 
 

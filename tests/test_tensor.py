@@ -388,6 +388,18 @@ def test_backward_leaves_every_array_of_the_graph_as_it_was(name, fn):
             assert_close(n.grad, g)
 
 
+def test_a_rule_may_hand_one_array_for_both_partials():
+    from autograd_lite.rules import Rule
+    from autograd_lite.tensor import _binary_vjp, _record
+
+    both = Rule("both", "both", None, lambda a, b, out: (a * 0.0 + 2.0,) * 2, 2)
+    a = Tensor(np.ones(3), requires_grad=True)
+    b = Tensor(np.ones(3), requires_grad=True)
+    _record(a.data + b.data, both, _binary_vjp, (a, b)).backward(np.array([1.0, 2.0, 3.0]))
+    assert_close(a.grad, [2.0, 4.0, 6.0])
+    assert_close(b.grad, [2.0, 4.0, 6.0])
+
+
 def test_float32_leaf_in_a_float64_graph_gets_a_float32_gradient():
     a = Tensor([1.0, 2.0], requires_grad=True, dtype="float32")
     b = Tensor([3.0, 4.0], requires_grad=True)
