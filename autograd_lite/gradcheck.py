@@ -31,6 +31,14 @@ from .tape import enable_grad, no_grad
 METHODS = ("forward", "backward", "central")
 
 
+
+def _text_table(title: str, header: tuple, rows: list) -> str:
+    """A title line, then the rows in columns aligned to their widest cell."""
+    rows = [header, *rows]
+    widths = [max(len(r[j]) for r in rows) for j in range(len(header))]
+    lines = [title] + ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
 class GradcheckError(RuntimeError):
     """Analytic and numeric gradients disagree; ``.report`` holds the full comparison."""
 
@@ -228,12 +236,7 @@ class GradcheckReport:
                 f"ok when |analytic - numeric| <= {self.atol:g} + {self.rtol:g} * |numeric|)")
 
     def __repr__(self) -> str:
-        rows = [self.HEADER] + [c.cells() for c in self.checks]
-        widths = [max(len(r[j]) for r in rows) for j in range(len(self.HEADER))]
-        lines = [self.title()]
-        for r in rows:
-            lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
-        return "\n".join(lines)
+        return _text_table(self.title(), self.HEADER, [c.cells() for c in self.checks])
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.HEADER)
@@ -414,12 +417,7 @@ class GraphCheckReport:
                 f"its forward give {bad.numeric:.6g}")
 
     def __repr__(self) -> str:
-        rows = [self.HEADER] + [c.cells() for c in self.checks]
-        widths = [max(len(r[j]) for r in rows) for j in range(len(self.HEADER))]
-        lines = [self.title()]
-        for r in rows:
-            lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
-        return "\n".join(lines)
+        return _text_table(self.title(), self.HEADER, [c.cells() for c in self.checks])
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.HEADER)
