@@ -32,7 +32,7 @@ METHODS = ("forward", "backward", "central")
 
 
 
-def _text_table(title: str, header: tuple, rows: list) -> str:
+def _text_table(title: str, header: list, rows: list) -> str:
     """A title line, then the rows in columns aligned to their widest cell."""
     rows = [header, *rows]
     widths = [max(len(r[j]) for r in rows) for j in range(len(header))]
