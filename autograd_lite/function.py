@@ -16,8 +16,8 @@
 ``backward`` returns one gradient per input of ``forward`` (a bare value when there is one input;
 ``None`` for an input that gets no gradient, such as a constant).
 
-On ``Value``s the tape's records are binary, so a Function takes at most two ``Value`` inputs (other
-arguments are plain numbers, i.e. constants). Its local derivatives ∂out/∂input are ``backward(ctx, 1.0)``
+On ``Value``s any number of arguments may be ``Value``s (the others are plain numbers, i.e.
+constants). Its local derivatives ∂out/∂input are ``backward(ctx, 1.0)``
 — a vector-Jacobian product with the vector 1 — evaluated once in the forward pass and stored like any
 other op's, so the backward walk does not know the op is user-defined. The op's name on the tape, in
 ``draw`` and in ``step_through`` is the subclass name.
@@ -105,7 +105,7 @@ def gradients_per_input(cls: type, grads: Any, n: int) -> tuple:
 class ValueFunctionOp:
     """The record of one ``Function.apply`` on Values, shaped like a rule (``name``, ``forward``, ``local``).
 
-    ``forward(*floats)`` and ``local(*inputs, out)`` take the Value inputs only (at most two); the
+    ``forward(*floats)`` and ``local(*inputs, out)`` take the Value inputs only; the
     constants of the call are kept here and put back in their places.
     """
 
@@ -172,11 +172,6 @@ def _as_float(fn: type, what: str, x: Any) -> float:
 
 def _apply_value(cls: type, args: tuple) -> Value:
     pos = tuple(i for i, a in enumerate(args) if a.__class__ is Value)
-    if len(pos) > 2:
-        raise TypeError(
-            f"{cls.__name__}.apply got {len(pos)} Value inputs (arguments {list(pos)}), but a Function on "
-            "Values records at most two: the scalar tape's records are binary. Pass the others as plain "
-            "numbers (constants), split the op into two Functions, or use Tensors.")
     ctx = FunctionCtx(tuple(a.__class__ is Value for a in args))
     with no_grad():
         out = cls.forward(ctx, *args)
@@ -189,10 +184,13 @@ def _apply_value(cls: type, args: tuple) -> Value:
     result._op = ValueFunctionOp(cls, args, pos, ctx)
     result._seq = next_seq()
     result._a, result._da = args[pos[0]], local[0]
-    if len(pos) == 2:
-        result._b, result._db = args[pos[1]], local[1]
-    else:
+    if len(pos) == 1:
         result._b = None  # a one-input record has no _db (the Value engine's convention)
+    elif len(pos) == 2:
+        result._b, result._db = args[pos[1]], local[1]
+    else:  # an n-ary record: the inputs after the first, and their local derivatives, as tuples
+        result._b = tuple(args[p] for p in pos[1:])
+        result._db = tuple(local[1:])
     for t in state.tapes:
         t.nodes.append(result)
     return result

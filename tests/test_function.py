@@ -62,19 +62,24 @@ def test_op_name_is_the_subclass_name_on_the_tape():
     assert y.inputs[0].op == "Cube" and y.inputs[0].inputs == (x,)
 
 
-def test_more_than_two_value_inputs_is_a_clear_type_error():
-    class Sum3(Function):
+def test_three_value_inputs_make_one_nary_record():
+    class Prod3(Function):
         @staticmethod
         def forward(ctx, a, b, c):
-            return a + b + c
+            ctx.save_for_backward(a, b, c)
+            return a * b * c
 
         @staticmethod
         def backward(ctx, g):
-            return g, g, g
+            a, b, c = ctx.saved_tensors
+            return g * b * c, g * a * c, g * a * b
 
-    with pytest.raises(TypeError, match="at most two"):
-        Sum3.apply(Value(1.0), Value(2.0), Value(3.0))
-    assert Sum3.apply(Value(1.0), 2.0, Value(3.0)).data == 6.0  # a number is a constant
+    a, b, c = Value(2.0), Value(-3.0), Value(0.5)
+    y = Prod3.apply(a, b, c)
+    assert y.op == "Prod3" and y.inputs == (a, b, c)
+    (y * y).backward()
+    assert (a.grad, b.grad, c.grad) == (2 * y.data * -1.5, 2 * y.data * 1.0, 2 * y.data * -6.0)
+    assert Prod3.apply(Value(1.0), 2.0, Value(3.0)).data == 6.0  # a number is a constant
 
 
 def test_backward_with_the_wrong_number_of_gradients():
