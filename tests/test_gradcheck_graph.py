@@ -146,3 +146,21 @@ def test_html_report_highlights_the_first_failure():
     report = gradcheck_graph(neuron(BadTanh), raise_exception=False)
     html = report._repr_html_()
     assert "font-weight:bold" in html and "BadTanh" in html and html.count("<tr") == len(report) + 1
+
+
+def test_names_the_third_input_of_an_nary_function():
+    class BadProd3(Function):
+        @staticmethod
+        def forward(ctx, a, b, c):
+            ctx.save_for_backward(a, b, c)
+            return a * b * c
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b, c = ctx.saved_tensors
+            return g * b * c, g * a * c, g * b  # the last one lost its a
+
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(0.5, label="c")
+    report = gradcheck_graph(BadProd3.apply(a, b, c).tanh(), raise_exception=False)
+    assert [(x.input, x.status) for x in report if x.op == "BadProd3"] == [
+        ("a", "ok"), ("b", "ok"), ("c", "FAIL")]
