@@ -203,19 +203,22 @@ def _num(x: Any) -> str:
     return f"{float(x):.6g}"
 
 
-class GradcheckReport:
-    """The comparison of every input: truthy when all pass; a table as repr, HTML in Jupyter."""
+class _Report:
+    """A list of checks: truthy when all pass; a text table as repr, an HTML table in Jupyter."""
 
-    HEADER = ["input", "analytic", "numeric", "abs err", "rel err", ""]
+    HEADER: list[str] = []
 
-    def __init__(self, checks: list[InputCheck], eps: float, atol: float, rtol: float,
-                 method: str) -> None:
+    def __init__(self, checks: list, eps: float, atol: float, rtol: float) -> None:
         self.checks = checks
-        self.eps, self.atol, self.rtol, self.method = eps, atol, rtol, method
+        self.eps, self.atol, self.rtol = eps, atol, rtol
 
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks)
+
+    @property
+    def first_failure(self) -> Any:
+        return next((c for c in self.checks if not c.passed), None)
 
     def __bool__(self) -> bool:
         return self.passed
@@ -223,30 +226,46 @@ class GradcheckReport:
     def __len__(self) -> int:
         return len(self.checks)
 
-    def __getitem__(self, i: int) -> InputCheck:
+    def __getitem__(self, i: int) -> Any:
         return self.checks[i]
 
-    def __iter__(self) -> Iterator[InputCheck]:
+    def __iter__(self) -> Iterator:
         return iter(self.checks)
 
     def title(self) -> str:
-        failed = sum(not c.passed for c in self.checks)
-        verdict = "passed" if not failed else f"FAILED for {failed} of {len(self.checks)} inputs"
-        return (f"gradcheck {verdict} ({self.method} differences, eps={self.eps:g}; "
-                f"ok when |analytic - numeric| <= {self.atol:g} + {self.rtol:g} * |numeric|)")
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return _text_table(self.title(), self.HEADER, [c.cells() for c in self.checks])
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.HEADER)
+        first = self.first_failure
         body = []
         for c in self.checks:
             colour = "#e6f4ea" if c.passed else "#fce8e6"
+            weight = "font-weight:bold;" if c is first else ""
             cells = "".join(f"<td>{html.escape(x)}</td>" for x in c.cells())
-            body.append(f'<tr style="background:{colour}">{cells}</tr>')
+            body.append(f'<tr style="background:{colour};{weight}">{cells}</tr>')
         return (f"<div><p>{html.escape(self.title())}</p>"
                 f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+class GradcheckReport(_Report):
+    """The comparison of every input: truthy when all pass; a table as repr, HTML in Jupyter."""
+
+    HEADER = ["input", "analytic", "numeric", "abs err", "rel err", ""]
+
+    def __init__(self, checks: list[InputCheck], eps: float, atol: float, rtol: float,
+                 method: str) -> None:
+        super().__init__(checks, eps, atol, rtol)
+        self.method = method
+
+    def title(self) -> str:
+        failed = sum(not c.passed for c in self.checks)
+        verdict = "passed" if not failed else f"FAILED for {failed} of {len(self.checks)} inputs"
+        return (f"gradcheck {verdict} ({self.method} differences, eps={self.eps:g}; "
+                f"ok when |analytic - numeric| <= {self.atol:g} + {self.rtol:g} * |numeric|)")
 
 
 # --- gradcheck ----------------------------------------------------------------------------------
@@ -380,31 +399,10 @@ class OpCheck:
                 _num(self.abs_err), self.status]
 
 
-class GraphCheckReport:
+class GraphCheckReport(_Report):
     """Every recorded op's derivatives, in execution order; ``.first_failure`` is the op to fix."""
 
     HEADER = ["#", "op", "input", "backward", "numeric", "abs err", ""]
-
-    def __init__(self, checks: list[OpCheck], eps: float, atol: float, rtol: float) -> None:
-        self.checks = checks
-        self.eps, self.atol, self.rtol = eps, atol, rtol
-
-    @property
-    def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def __len__(self) -> int:
-        return len(self.checks)
-
-    def __iter__(self) -> Iterator[OpCheck]:
-        return iter(self.checks)
-
-    @property
-    def first_failure(self) -> OpCheck | None:
-        return next((c for c in self.checks if not c.passed), None)
 
     def title(self) -> str:
         ops = len({c.step for c in self.checks})
@@ -415,21 +413,6 @@ class GraphCheckReport:
         return (f"gradcheck_graph FAILED: the first wrong derivative is op #{bad.step} {bad.op}, "
                 f"with respect to {bad.input}: backward uses {bad.analytic:.6g}, finite differences of "
                 f"its forward give {bad.numeric:.6g}")
-
-    def __repr__(self) -> str:
-        return _text_table(self.title(), self.HEADER, [c.cells() for c in self.checks])
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.HEADER)
-        first = self.first_failure
-        body = []
-        for c in self.checks:
-            colour = "#e6f4ea" if c.passed else "#fce8e6"
-            weight = "font-weight:bold;" if c is first else ""
-            cells = "".join(f"<td>{html.escape(x)}</td>" for x in c.cells())
-            body.append(f'<tr style="background:{colour};{weight}">{cells}</tr>')
-        return (f"<div><p>{html.escape(self.title())}</p>"
-                f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
 def _recorded_ops(out: Any) -> list:
