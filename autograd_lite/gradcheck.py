@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .tape import enable_grad, no_grad
+from .tape import enable_grad, no_grad, recorded_ops
 
 METHODS = ("forward", "backward", "central")
 
@@ -415,22 +415,6 @@ class GraphCheckReport(_Report):
                 f"its forward give {bad.numeric:.6g}")
 
 
-def _recorded_ops(out: Any) -> list:
-    """The recorded nodes ``out`` depends on, in execution order (an explicit stack, no recursion)."""
-    seen, stack, nodes = {id(out)}, [out], []
-    while stack:
-        v = stack.pop()
-        if getattr(v, "_op", None) is None or not v.inputs:  # a leaf or a constant
-            continue
-        nodes.append(v)
-        for x in v.inputs:
-            if id(x) not in seen:
-                seen.add(id(x))
-                stack.append(x)
-    nodes.sort(key=lambda v: v._seq)
-    return nodes
-
-
 def _input_name(x: Any, i: int, steps: dict[int, int]) -> str:
     """A label if the input has one, else where it came from: an earlier op, or a leaf's number."""
     label = getattr(x, "label", "")
@@ -496,7 +480,7 @@ def gradcheck_graph(out: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float
     where an op has a kink (relu or abs at 0) are skipped and say so. The graph is not changed.
     """
     checks: list[OpCheck] = []
-    nodes = _recorded_ops(out)
+    nodes = recorded_ops(out)
     steps = {id(v): k for k, v in enumerate(nodes)}
     for step, v in enumerate(nodes):
         if isinstance(getattr(v, "data", None), np.ndarray):

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .tape import recorded_ops
+
 __all__ = ["LayerDelta", "LayerDeltas", "Step", "StepThrough", "layer_deltas", "step_through"]
 
 # ∂out/∂input written as a formula of the op's names, per Value op; {a} {b} are the inputs, {out} the
@@ -146,19 +148,7 @@ def _output_node(out: Any) -> Any:
 
 def _collect(root: Any) -> tuple[list, list]:
     """The op nodes ``root`` depends on in recorded order, and its leaves in order of first use."""
-    seen = {id(root)}
-    stack = [root]
-    ops = []
-    while stack:
-        v = stack.pop()
-        ins = v.inputs
-        if ins:
-            ops.append(v)
-        for x in ins:
-            if id(x) not in seen:
-                seen.add(id(x))
-                stack.append(x)
-    ops.sort(key=lambda v: v._seq)
+    ops = recorded_ops(root)
     leaves, seen_leaf = [], set()
     for v in ops:
         for x in v.inputs:

@@ -154,6 +154,25 @@ class Tape:
         return "\n".join(lines)
 
 
+def recorded_ops(root: Any) -> list:
+    """The operations ``root`` depends on, in the order they ran: what views (step-through,
+    gradcheck_graph) walk. Leaves are left out; an explicit stack, so any depth works."""
+    seen = {id(root)}
+    stack = [root]
+    ops = []
+    while stack:
+        v = stack.pop()
+        ins = v.inputs
+        if ins:
+            ops.append(v)
+        for x in ins:
+            if id(x) not in seen:
+                seen.add(id(x))
+                stack.append(x)
+    ops.sort(key=_by_seq)
+    return ops
+
+
 RETAIN_MSG = (
     "backward() twice through the same graph: its local derivatives were freed after the first "
     "backward. Pass retain_graph=True to the first call (or create_graph=True) to keep them."
