@@ -124,6 +124,10 @@ class ValueFunctionOp:
 
     symbol = name
 
+    @property
+    def formula(self) -> str:
+        return f"∂{self.name}/∂inputs = {self.name}.backward(ctx, 1.0), the backward written with the op"
+
     def __repr__(self) -> str:
         return f"Function({self.name})"
 

@@ -58,15 +58,18 @@ def _data(x: Any) -> Any:
 class Rule:
     """A primitive: its name, how it is drawn, its forward on floats and its local derivatives."""
 
-    __slots__ = ("name", "symbol", "forward", "local", "arity")
+    __slots__ = ("name", "symbol", "forward", "local", "arity", "formula")
 
     def __init__(self, name: str, symbol: str, forward: Callable[..., float],
-                 local: Callable[..., tuple], arity: int) -> None:
+                 local: Callable[..., tuple], arity: int, formula: tuple | str = ()) -> None:
         self.name = name
         self.symbol = symbol
         self.forward = forward
         self.local = local
         self.arity = arity
+        # how a person reads the derivative: one formula per input ({x}, {y} the inputs, {out} the
+        # output), or for a vector-Jacobian product one line stating it
+        self.formula = formula
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r})"
@@ -78,21 +81,24 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, symbol: str, forward: Callable[..., float], local: Callable[..., tuple]) -> Rule:
+def rule(name: str, symbol: str, forward: Callable[..., float], local: Callable[..., tuple],
+         formula: tuple | str) -> Rule:
     arity = forward.__code__.co_argcount if hasattr(forward, "__code__") else 1
-    r = Rule(name, symbol, forward, local, arity)
+    r = Rule(name, symbol, forward, local, arity, formula)
     RULES[name] = r
     return r
 
 
 # --- binary ---------------------------------------------------------------------------------------
 #                  forward                         local derivatives (∂out/∂a, ∂out/∂b)
-ADD = rule("add", "+", lambda a, b: a + b,        lambda a, b, out: (1.0, 1.0))
-SUB = rule("sub", "-", lambda a, b: a - b,        lambda a, b, out: (1.0, -1.0))
-MUL = rule("mul", "*", lambda a, b: a * b,        lambda a, b, out: (b, a))
-DIV = rule("div", "/", lambda a, b: a / b,        lambda a, b, out: (1.0 / b, -out / b))
+ADD = rule("add", "+", lambda a, b: a + b,        lambda a, b, out: (1.0, 1.0), ("1", "1"))
+SUB = rule("sub", "-", lambda a, b: a - b,        lambda a, b, out: (1.0, -1.0), ("1", "-1"))
+MUL = rule("mul", "*", lambda a, b: a * b,        lambda a, b, out: (b, a), ("{y}", "{x}"))
+DIV = rule("div", "/", lambda a, b: a / b,        lambda a, b, out: (1.0 / b, -out / b),
+           ("1/{y}", "-{out}/{y}"))
 # a ** b with a variable exponent: ∂/∂b needs log(a), defined for a > 0 only.
-POW = rule("pow", "**", lambda a, b: a ** b,      lambda a, b, out: (b * a ** (b - 1.0), out * log(a)))
+POW = rule("pow", "**", lambda a, b: a ** b,      lambda a, b, out: (b * a ** (b - 1.0), out * log(a)),
+           ("{y}·{x}^({y}-1)", "{out}·log({x})"))
 
 
 # a ** n with a constant exponent n: the exponent receives no gradient.
@@ -105,24 +111,25 @@ def _powc_local(a, n, out):
     return (n * a ** (n - 1.0), 0.0)
 
 
-POWC = rule("powc", "**", lambda a, n: a ** n,    _powc_local)
+POWC = rule("powc", "**", lambda a, n: a ** n,    _powc_local, ("{y}·{x}^({y}-1)", "0"))
 
 # --- unary ----------------------------------------------------------------------------------------
-NEG = rule("neg", "neg", lambda x: -x,            lambda x, out: (-1.0,))
-EXP = rule("exp", "exp", math.exp,                lambda x, out: (out,))
-LOG = rule("log", "log", math.log,                lambda x, out: (1.0 / x,))
-SQRT = rule("sqrt", "sqrt", math.sqrt,            lambda x, out: (0.5 / out,))
-TANH = rule("tanh", "tanh", math.tanh,            lambda x, out: (1.0 - out * out,))
+NEG = rule("neg", "neg", lambda x: -x,            lambda x, out: (-1.0,), ("-1",))
+EXP = rule("exp", "exp", math.exp,                lambda x, out: (out,), ("exp({x}) = {out}",))
+LOG = rule("log", "log", math.log,                lambda x, out: (1.0 / x,), ("1/{x}",))
+SQRT = rule("sqrt", "sqrt", math.sqrt,            lambda x, out: (0.5 / out,), ("1/(2·{out})",))
+TANH = rule("tanh", "tanh", math.tanh,            lambda x, out: (1.0 - out * out,), ("1 - {out}²",))
 # slide "Activation Functions": sigmoid g(a) = 1 / (1 + exp(-a)), g' = g (1 - g)
 SIGMOID = rule("sigmoid", "σ",
                lambda x: 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x)),
-               lambda x, out: (out * (1.0 - out),))
-RELU = rule("relu", "ReLU", lambda x: x if x > 0 else 0.0, lambda x, out: (step(_data(x)),))
-ABS = rule("abs", "abs", abs,                     lambda x, out: (sign(_data(x)),))
+               lambda x, out: (out * (1.0 - out),), ("{out}·(1 - {out})",))
+RELU = rule("relu", "ReLU", lambda x: x if x > 0 else 0.0, lambda x, out: (step(_data(x)),),
+            ("1 if {x} > 0 else 0",))
+ABS = rule("abs", "abs", abs,                     lambda x, out: (sign(_data(x)),), ("sign({x})",))
 # the perceptron's activations (slide "Frank Rosenblatt's Perceptron"): piecewise constant, so their
 # derivative is 0 wherever it exists; a gradient never flows through them.
-SIGN = rule("sign", "sign", sign,                 lambda x, out: (0.0,))
-STEP = rule("step", "step", step,                 lambda x, out: (0.0,))
+SIGN = rule("sign", "sign", sign,                 lambda x, out: (0.0,), ("0 (piecewise constant)",))
+STEP = rule("step", "step", step,                 lambda x, out: (0.0,), ("0 (piecewise constant)",))
 
 
 # --- n-ary ----------------------------------------------------------------------------------------
@@ -139,4 +146,5 @@ def _weighted_sum_local(b, *wz_out):
     return (1.0, *wz[n:], *wz[:n])
 
 
-WEIGHTED_SUM = rule("weighted_sum", "b+Σw·z", _weighted_sum, _weighted_sum_local)
+WEIGHTED_SUM = rule("weighted_sum", "b+Σw·z", _weighted_sum, _weighted_sum_local,
+                    "∂a/∂b = 1,  ∂a/∂w_j = z_j,  ∂a/∂z_j = w_j")

@@ -173,6 +173,54 @@ def recorded_ops(root: Any) -> list:
     return ops
 
 
+# --- the record contract: what the views read -----------------------------------------------------
+def local_derivatives(node: Any) -> tuple | None:
+    """∂node/∂input for each input: floats for a Value record, arrays of the output's shape for an
+    elementwise Tensor op; None for a vector-Jacobian op (matmul, sum, softmax, a Tensor Function).
+
+    Read from the record, or re-evaluated from its rule on the recorded numbers once a backward
+    freed them; never reads or writes a ``.grad``.
+    """
+    ins = node.inputs
+    if not ins:
+        return ()
+    data = node.data
+    if isinstance(data, np.ndarray):
+        rule = node.rule
+        if getattr(rule, "vjp", None) is not None or getattr(rule, "local", None) is None:
+            return None
+        args = [x.data for x in ins]
+        if rule.name == "powc":
+            args[1] = node._ctx
+        return tuple(np.broadcast_to(np.asarray(d, dtype=data.dtype), data.shape)
+                     for d in rule.local(*args, data))
+    da = node._da
+    if da is not None:
+        b = node._b
+        locs = (da,) if b is None else (da, *node._db) if b.__class__ is tuple else (da, node._db)
+    else:
+        locs = node.rule.local(*(x.data for x in ins), data)
+    return tuple(float(getattr(d, "data", d)) for d in locs)
+
+
+def input_grads(node: Any, g: Any) -> tuple:
+    """What the chain rule sends each input of ``node`` when ∂L/∂node = ``g`` arrives: one gradient
+    per input (None where an input needs none). Computed from the record alone, before or after a
+    backward; never reads or writes a ``.grad``."""
+    ins = node.inputs
+    if not ins:
+        return ()
+    if not isinstance(node.data, np.ndarray):
+        return tuple(d * g for d in local_derivatives(node))
+    from .tensor import vjp_of
+
+    g = np.asarray(getattr(g, "data", g), dtype=node.data.dtype)
+    with no_grad():
+        grads = vjp_of(node)(node, g, False)
+    return tuple(None if c is None or not x.requires_grad else np.asarray(getattr(c, "data", c))
+                 for x, c in zip(ins, grads))
+
+
 RETAIN_MSG = (
     "backward() twice through the same graph: its local derivatives were freed after the first "
     "backward. Pass retain_graph=True to the first call (or create_graph=True) to keep them."

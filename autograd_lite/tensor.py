@@ -232,7 +232,8 @@ class TensorRule(Rule):
     __slots__ = ("vjp",)
 
     def __init__(self, name: str, symbol: str, vjp: Callable[[Any, Any, bool], tuple]) -> None:
-        super().__init__(name, symbol, None, None, 0)  # type: ignore[arg-type]
+        formula = (vjp.__doc__ or "").strip().splitlines()[0] if vjp.__doc__ else ""
+        super().__init__(name, symbol, None, None, 0, formula)  # type: ignore[arg-type]
         self.vjp = vjp
 
 
@@ -448,6 +449,19 @@ TENSOR_RULES = {r.name: r for r in (MATMUL, SUM, MEAN, MAX, BROADCAST_TO, RESHAP
                                     SCATTER_ADD, CLIP, SOFTMAX, LOG_SOFTMAX, CONCATENATE, STACK, WHERE)}
 
 
+def vjp_of(t: Tensor) -> Callable[[Any, Any, bool], tuple]:
+    """The record's vector-Jacobian product, also after a backward freed ``t._vjp``."""
+    if t._vjp is not None:
+        return t._vjp
+    rule = t._op
+    vjp = getattr(rule, "vjp", None)
+    if vjp is not None:
+        return vjp
+    if rule is R.POWC:
+        return _powc_vjp
+    return _binary_vjp if len(t._inputs) == 2 else _unary_vjp
+
+
 def _op(rule: TensorRule, x: Tensor, d: Any, ctx: Any = None) -> Tensor:
     if x.requires_grad and state.grad_enabled:
         return _record(d, rule, rule.vjp, (x,), ctx)
@@ -494,6 +508,16 @@ class Tensor:
     def inputs(self) -> tuple:
         """The Tensors this one was computed from (empty for a leaf); constants are leaf Tensors."""
         return self._inputs
+
+    @property
+    def rule(self) -> Rule | None:
+        """The primitive that produced this Tensor (its registry entry), None for a leaf."""
+        return self._op
+
+    @property
+    def seq(self) -> int:
+        """When the op ran: records are numbered in execution order (0 for a leaf)."""
+        return self._seq
 
     @property
     def _prev(self) -> tuple:

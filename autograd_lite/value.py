@@ -181,6 +181,16 @@ class Value:
         return (a, *b) if b.__class__ is tuple else (a, b)
 
     @property
+    def rule(self) -> R.Rule | None:
+        """The primitive that produced this Value (its registry entry), None for a leaf."""
+        return self._op
+
+    @property
+    def seq(self) -> int:
+        """When the op ran: records are numbered in execution order (0 for a leaf)."""
+        return 0 if self._a is None else self._seq
+
+    @property
     def _prev(self) -> tuple:  # micrograd's name for the inputs
         return self.inputs
 
