@@ -14,6 +14,8 @@ refused, because unpickling a file can run any code its author put in it.
 from __future__ import annotations
 
 import os
+import tempfile
+import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Value
+from autograd_lite import checks as C
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "is_parameter"]
 
@@ -31,7 +34,9 @@ def Parameter(data: Any, requires_grad: bool = True) -> Any:
 
     if isinstance(data, Tensor):
         data = data.data
-    return Tensor(np.array(data, dtype=_float_dtype(data)), requires_grad=requires_grad)
+    arr = C.real_array("Parameter", "data", data, "e.g. nn.Parameter(np.zeros((3, 2)))")
+    C.boolean("Parameter", "requires_grad", requires_grad)
+    return Tensor(np.array(arr, dtype=_float_dtype(data)), requires_grad=requires_grad)
 
 
 def _float_dtype(data: Any) -> Any:
@@ -125,6 +130,7 @@ class Module:
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every sub-module and then on this one (e.g. to re-initialize weights)."""
+        C.function(f"{type(self).__name__}.apply", "fn", fn)
         for c in self.children():
             c.apply(fn)
         fn(self)
@@ -132,6 +138,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``None`` for Tensors (as PyTorch), 0.0 for Values."""
+        C.boolean(f"{type(self).__name__}.zero_grad", "set_to_none", set_to_none)
         for p in self.parameters():
             if p.__class__ is Value:
                 p.grad = 0.0
@@ -141,6 +148,7 @@ class Module:
                 p.grad = np.zeros_like(p.data)
 
     def train(self, mode: bool = True) -> Module:
+        C.boolean(f"{type(self).__name__}.train", "mode", mode)
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
@@ -156,8 +164,18 @@ class Module:
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> Module:
         """Copy numbers into the parameters, in place; names and shapes must match.
 
-        A missing or unexpected key (with ``strict``), or a shape that differs, is an error naming it.
+        A missing or unexpected key (with ``strict``), a shape that differs, data that are not numbers
+        or not finite (nan, inf) is an error naming the key. Everything is checked before the first
+        parameter is written, so after an error the model is as it was.
         """
+        where = f"{type(self).__name__}.load_state_dict"
+        if isinstance(state_dict, (str, os.PathLike)):
+            raise C.invalid(where, "state_dict", state_dict, "a dict {name: array}",
+                            "to read a file, use model.load(path)", TypeError)
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise C.invalid(where, "state_dict", state_dict, "a dict {name: array}, as state_dict() returns",
+                            exc=TypeError)
+        C.boolean(where, "strict", strict)
         own = OrderedDict(self.named_parameters())
         keys = list(state_dict.keys())
         missing = [k for k in own if k not in state_dict]
@@ -169,35 +187,65 @@ class Module:
             if unexpected:
                 parts.append(f"unexpected key(s) {unexpected}")
             raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(parts))
+        writes = []
         for name, p in own.items():
             if name not in state_dict:
                 continue
-            arr = np.asarray(state_dict[name])
-            if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+            arr = np.asarray(state_dict[name]) if not hasattr(state_dict[name], "requires_grad") \
+                else state_dict[name].data
+            if arr.dtype.kind not in "iuf":
                 raise TypeError(f"load_state_dict: {name!r} holds {arr.dtype} data, not numbers")
             if p.__class__ is Value:
                 if arr.size != 1:
                     raise ValueError(f"load_state_dict: {name!r} is a scalar Value here but the saved "
                                      f"array has shape {arr.shape}")
+            elif arr.shape != p.data.shape:
+                raise ValueError(f"load_state_dict: shape mismatch for {name!r}: saved {arr.shape}, "
+                                 f"this model has {p.data.shape}")
+            if not C.all_finite(arr):
+                raise ValueError(f"load_state_dict: {name!r} holds {C.nonfinite(arr)}: the saved weights "
+                                 "are not usable (the model diverged before it was saved?); nothing was "
+                                 "loaded")
+            writes.append((p, arr))
+        for p, arr in writes:  # every check passed: now write
+            if p.__class__ is Value:
                 p.data = float(arr.reshape(()))
             else:
-                if arr.shape != p.data.shape:
-                    raise ValueError(f"load_state_dict: shape mismatch for {name!r}: saved {arr.shape}, "
-                                     f"this model has {p.data.shape}")
                 p.data[...] = arr
         return self
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write ``state_dict()`` to a numpy ``.npz`` file (numbers only, no pickled objects)."""
-        np.savez(path, **self.state_dict())
+        """Write ``state_dict()`` to a numpy ``.npz`` file (numbers only, no pickled objects).
+
+        ``.npz`` is added to a name without it, as numpy does. The file is written under a temporary
+        name and then renamed, so a save that fails leaves an existing file as it was.
+        """
+        path = C.path_like(f"{type(self).__name__}.save", "path", path)
+        if not path.endswith(".npz"):
+            path += ".npz"
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"{type(self).__name__}.save: there is no folder {folder!r} to write "
+                                    f"{os.path.basename(path)!r} into; create it first")
+        fd, tmp = tempfile.mkstemp(prefix=".saving-", suffix=".npz", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **self.state_dict())
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
 
     def load(self, path: str | os.PathLike) -> Module:
         """Read a file written by ``save`` into this module's parameters (in place); returns the module.
 
         Files are opened with ``allow_pickle=False``: one that holds a pickled Python object is refused.
+        A file that is not such a file (text, empty, truncated) is an error that says so, and the whole
+        file is read and checked before any parameter changes.
         """
-        if not os.path.exists(path) and os.path.exists(os.fspath(path) + ".npz"):
-            path = os.fspath(path) + ".npz"  # np.savez added the suffix when the file was written
+        path = C.path_like(f"{type(self).__name__}.load", "path", path)
+        if not os.path.exists(path) and os.path.exists(path + ".npz"):
+            path = path + ".npz"  # np.savez added the suffix when the file was written
         return self.load_state_dict(load_npz(path))
 
     # --- what a person sees -----------------------------------------------------------------------
@@ -224,22 +272,62 @@ class Module:
         return head + "\n" + "\n".join(lines) + "\n)"
 
 
+_NPZ_MAGIC = b"PK\x03\x04"
+_NPY_MAGIC = b"\x93NUMPY"
+
+
 def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """The arrays of an ``.npz`` (or ``.npy``) file, refusing any pickled object in it."""
-    refuse = (f"refusing to load {os.fspath(path)!r}: it holds a pickled Python object, and "
+    """The arrays of an ``.npz`` (or ``.npy``) file, refusing any pickled object in it.
+
+    Every failure is a ValueError that says what the file is (empty, text, truncated, a pickle)
+    instead of numpy's or zipfile's words for it.
+    """
+    name = os.fspath(path)
+    refuse = (f"refusing to load {name!r}: it holds a pickled Python object, and "
               "autograd-lite loads plain numeric arrays only (allow_pickle=False), because unpickling "
               "a file can run arbitrary code")
+    if os.path.isdir(name):
+        raise IsADirectoryError(f"cannot load {name!r}: it is a folder, not a file written by Module.save")
+    if not os.path.exists(name):
+        raise FileNotFoundError(f"cannot load {name!r}: there is no such file")
+    with open(name, "rb") as f:
+        head = f.read(8)
+    if not head:
+        raise ValueError(f"cannot load {name!r}: the file is empty (0 bytes), not a file written by "
+                         "Module.save")
+    if head.startswith(_NPY_MAGIC):
+        try:
+            loaded = np.load(name, allow_pickle=False)
+        except ValueError as e:
+            if "allow_pickle" in str(e):
+                raise ValueError(refuse) from None
+            raise ValueError(f"cannot load {name!r}: a damaged .npy file ({e})") from None
+        raise ValueError(f"{name!r} holds a single array of shape {loaded.shape}, not a state dict "
+                         "(write one with Module.save)")
+    if not head.startswith(_NPZ_MAGIC):
+        if head[:1] == b"\x80":  # the first byte of every pickle since protocol 2
+            raise ValueError(refuse)
+        kind = "a text file" if _looks_like_text(head) else "not a numpy .npz file"
+        raise ValueError(f"cannot load {name!r}: it is {kind} (it begins {head!r}); Module.load reads the "
+                         ".npz files that Module.save writes")
     try:
-        loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.ndarray):
-            with loaded as f:
-                return {k: f[k] for k in f.files}
+        with np.load(name, allow_pickle=False) as f:
+            return {k: f[k] for k in f.files}
     except ValueError as e:
         if "allow_pickle" in str(e):  # numpy's words when it meets a pickle with pickling disallowed
             raise ValueError(refuse) from None
-        raise
-    raise ValueError(f"{os.fspath(path)!r} holds a single array of shape {loaded.shape}, not a state dict "
-                     "(write one with Module.save)")
+        raise ValueError(f"cannot load {name!r}: the .npz file is damaged ({e})") from None
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as e:
+        raise ValueError(f"cannot load {name!r}: the .npz file is truncated or damaged "
+                         f"({type(e).__name__}: {e}); save it again") from None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class Sequential(Module):
@@ -249,11 +337,17 @@ class Sequential(Module):
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], (dict, OrderedDict)):
             for name, m in modules[0].items():
+                if not isinstance(name, str) or not name or "." in name:
+                    raise C.invalid("Sequential", "module name", name, "a non-empty str without '.'",
+                                    exc=TypeError if not isinstance(name, str) else ValueError)
+                _check_module("Sequential", f"module {name!r}", m)
                 setattr(self, name, m)
         else:
             for i, m in enumerate(modules):
                 if not isinstance(m, Module):
-                    raise TypeError(f"Sequential: argument {i} is a {type(m).__name__}, not a Module")
+                    fix = ("pass the modules one by one: Sequential(*modules)" if isinstance(m, (list, tuple))
+                           else "wrap a function in a Module, or use an activation such as nn.ReLU()")
+                    raise TypeError(f"Sequential: argument {i} is a {type(m).__name__}, not a Module; {fix}")
                 setattr(self, str(i), m)
 
     def forward(self, x: Any) -> Any:
@@ -262,6 +356,7 @@ class Sequential(Module):
         return x
 
     def append(self, module: Module) -> Sequential:
+        _check_module("Sequential.append", "module", module)
         setattr(self, str(len(self._modules)), module)
         return self
 
@@ -269,7 +364,7 @@ class Sequential(Module):
         mods = list(self._modules.values())
         if isinstance(idx, slice):
             return Sequential(*mods[idx])
-        return mods[idx]
+        return mods[_position("Sequential", idx, len(mods))]
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -283,18 +378,38 @@ class ModuleList(Module):
 
     def __init__(self, modules: Any = ()) -> None:
         super().__init__()
+        if isinstance(modules, Module) or not hasattr(modules, "__iter__"):
+            raise C.invalid("ModuleList", "modules", modules, "an iterable of Modules",
+                            "pass a list: ModuleList([module])", TypeError)
+        modules = list(modules)
+        for i, m in enumerate(modules):
+            _check_module("ModuleList", f"module {i}", m)
         for m in modules:
             self.append(m)
 
     def append(self, module: Module) -> ModuleList:
+        _check_module("ModuleList.append", "module", module)
         setattr(self, str(len(self._modules)), module)
         return self
 
     def __getitem__(self, idx: int) -> Module:
-        return list(self._modules.values())[idx]
+        mods = list(self._modules.values())
+        return mods[_position("ModuleList", idx, len(mods))]
 
     def __len__(self) -> int:
         return len(self._modules)
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
+
+
+def _check_module(where: str, name: str, m: Any) -> None:
+    if not isinstance(m, Module):
+        raise C.invalid(where, name, m, "a Module (nn.Linear(2, 3), nn.ReLU(), ...)", exc=TypeError)
+
+
+def _position(where: str, idx: Any, n: int) -> int:
+    i = C.integer(where, "index", idx)
+    if not -n <= i < n:
+        raise IndexError(f"{where}: index {i} is out of range for {n} module(s)")
+    return i

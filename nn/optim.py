@@ -14,22 +14,41 @@ from __future__ import annotations
 
 import copy
 import math
+import operator
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from autograd_lite import Value
+from autograd_lite import checks as C
+
 __all__ = ["Optimizer", "GD", "SGD", "Adagrad", "AdaGrad", "RMSprop", "Adam", "LRScheduler", "StepLR",
            "ExponentialLR"]
 
 
-def _grad(p: Any) -> np.ndarray | None:
+def _shape(p: Any) -> tuple:
+    return p.data.shape if isinstance(p.data, np.ndarray) else ()
+
+
+def _checked_grad(where: str, i: int, p: Any) -> np.ndarray | None:
+    """Parameter ``i``'s gradient as an array of its dtype and shape, or an error that names it."""
     g = p.grad
     if g is None:
         return None
     if not isinstance(g, (float, int, np.ndarray, np.floating)):
-        g = g.data  # a gradient recorded with create_graph=True: use its numbers
-    return np.asarray(g, dtype=_dtype(p))
+        g = getattr(g, "data", g)  # a gradient recorded with create_graph=True: use its numbers
+    shape = _shape(p)
+    name = f"gradient of parameter {i}"
+    after = "nothing was updated"
+    arr = C.real_array(where, name, g, fix=after)
+    if arr.shape != shape:
+        raise C.invalid(where, name, g, f"the parameter's shape {shape}", f"{after} (set .grad by calling "
+                        "backward(), or give it the parameter's shape)", shown=f"of shape {arr.shape}")
+    if not C.all_finite(arr):
+        raise C.invalid(where, name, g, "finite numbers", f"{after}; find the op that made it with "
+                        "autograd_lite.detect_anomaly()", shown=f"holding {C.nonfinite(arr)}")
+    return np.asarray(arr, dtype=_dtype(p))
 
 
 def _dtype(p: Any) -> Any:
@@ -78,28 +97,61 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        where = type(self).__name__
+        self._check_hyper(where, defaults)
         self.defaults = defaults
         self.state: dict[Any, dict[str, Any]] = _ParamState()
         self.param_groups: list[dict[str, Any]] = []
-        groups = list(params)
+        groups = _param_items(where, params)
         if not groups:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list "
+            raise ValueError(f"{where} got an empty parameter list "
                              "(did the model register its parameters?)")
-        if not isinstance(groups[0], dict):
+        if isinstance(groups[0], dict):
+            if not all(isinstance(g, dict) for g in groups):
+                raise C.invalid(where, "params", params, "either parameters or parameter groups (dicts), "
+                                "not a mix of both", exc=TypeError)
+        else:
             groups = [{"params": groups}]
         for group in groups:
-            self.add_param_group(group)
+            self._add_group(where, group)
+
+    @classmethod
+    def _check_hyper(cls, where: str, h: dict[str, Any]) -> None:
+        """Check each hyperparameter in ``h`` (lr, betas, ...); subclasses list their own."""
+        for name, v in h.items():
+            check = _HYPER.get(name)
+            if check is not None:
+                check(where, name, v)
 
     def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group ``{"params": [...], "lr": ...}``; options it leaves out take the defaults."""
+        self._add_group(f"{type(self).__name__}.add_param_group", group)
+
+    def _add_group(self, where: str, group: dict[str, Any]) -> None:
+        if not isinstance(group, dict):
+            raise C.invalid(where, "group", group, 'a dict {"params": [...], "lr": ...}', exc=TypeError)
+        if "params" not in group:
+            raise C.invalid(where, "group", group, 'a dict with a "params" entry',
+                            'e.g. {"params": model.parameters(), "lr": 0.1}')
+        known = set(self.defaults) | {"params", "initial_lr"}
+        unknown = sorted(str(k) for k in group if k not in known)
+        if unknown:
+            raise C.invalid(where, "group", group, f"keys among {sorted(known)}",
+                            f"{type(self).__name__} has no option {', '.join(unknown)}")
         group = dict(group)
         params = group["params"]
-        group["params"] = [params] if hasattr(params, "data") else list(params)
+        group["params"] = [params] if _is_param(params) else _param_items(where, params)
         for k, v in self.defaults.items():
             group.setdefault(k, v)
+        self._check_hyper(where, group)
+        offset = sum(len(g["params"]) for g in self.param_groups)
+        for j, p in enumerate(group["params"]):
+            _check_param(where, offset + j, p)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
-        for p in group["params"]:
-            if id(p) in seen:
-                raise ValueError(f"{type(self).__name__}: a parameter appears in more than one group")
+        if len({id(p) for p in group["params"]}) != len(group["params"]) or \
+                any(id(p) in seen for p in group["params"]):
+            raise ValueError(f"{type(self).__name__}: a parameter appears in more than one group "
+                             "(or twice in one)")
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -114,17 +166,29 @@ class Optimizer:
                     p.grad = np.zeros_like(p.data)
 
     def step(self) -> None:
+        """One update of every parameter that has a gradient.
+
+        Every gradient (and every group's hyperparameters) is checked before any parameter changes: a
+        wrong shape, a non-number or a nan/inf is an error naming the parameter, and then nothing,
+        neither parameters nor optimizer state, has moved.
+        """
+        where = f"{type(self).__name__}.step"
+        todo = []
+        i = 0
         for group in self.param_groups:
+            self._check_hyper(where, {k: v for k, v in group.items() if k != "params"})
             for p in group["params"]:
-                g = _grad(p)
-                if g is None:
-                    continue
-                x = _data(p)
-                st = self.state.get(id(p), {})
-                self._update(x, g, st, group)
-                if st:  # plain SGD keeps no state, and then has none to show (as PyTorch)
-                    self.state[id(p)] = st
-                _store(p, x)
+                g = _checked_grad(where, i, p)
+                i += 1
+                if g is not None:
+                    todo.append((p, g, group))
+        for p, g, group in todo:
+            x = _data(p)
+            st = self.state.get(id(p), {})
+            self._update(x, g, st, group)
+            if st:  # plain SGD keeps no state, and then has none to show (as PyTorch)
+                self.state[id(p)] = st
+            _store(p, x)
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -147,27 +211,83 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Resume from ``state_dict()``: the next ``step()`` continues exactly where it left off."""
-        groups = state_dict["param_groups"]
+        """Resume from ``state_dict()``: the next ``step()`` continues exactly where it left off.
+
+        The whole saved state is checked (groups, parameter indices, each buffer's shape, the
+        hyperparameters) before anything is written: a state that does not fit this optimizer is an
+        error that says what differs, and the optimizer keeps its own state.
+        """
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+            raise C.invalid(where, "state_dict", state_dict, 'a dict with "state" and "param_groups", as '
+                            "optimizer.state_dict() returns", exc=TypeError)
+        groups, saved_state = state_dict["param_groups"], state_dict["state"]
+        if not isinstance(groups, (list, tuple)) or not all(isinstance(g, dict) and "params" in g
+                                                            for g in groups):
+            raise C.invalid(where, "param_groups", groups, 'a list of dicts with a "params" entry',
+                            exc=TypeError)
+        if not isinstance(saved_state, dict):
+            raise C.invalid(where, "state", saved_state, "a dict {parameter index: {buffer: array}}",
+                            exc=TypeError)
         if len(groups) != len(self.param_groups):
             raise ValueError(f"load_state_dict: the saved state has {len(groups)} parameter group(s), "
                              f"this optimizer has {len(self.param_groups)}")
-        params: dict[int, Any] = {}
+        params: dict[int, tuple[Any, dict[str, Any]]] = {}
         for i, (saved, group) in enumerate(zip(groups, self.param_groups)):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"load_state_dict: parameter group {i} has {len(saved['params'])} "
+            ids = saved["params"]
+            if not isinstance(ids, (list, tuple)) or not all(
+                    isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in ids):
+                raise C.invalid(where, f"param_groups[{i}]['params']", ids, "a list of parameter indices",
+                                exc=TypeError)
+            if len(ids) != len(group["params"]):
+                raise ValueError(f"load_state_dict: parameter group {i} has {len(ids)} "
                                  f"parameter(s) in the saved state and {len(group['params'])} here")
-            params.update(zip(saved["params"], group["params"]))
-        self.state = _ParamState()
-        for k, v in state_dict["state"].items():
-            p = params[int(k)]
-            st = copy.deepcopy(v)
-            for name, arr in st.items():  # keep each buffer in its parameter's dtype
-                if isinstance(arr, np.ndarray):
-                    st[name] = arr.astype(_dtype(p), copy=False)
-            self.state[id(p)] = st
+            hyper = {k: v for k, v in saved.items() if k != "params"}
+            self._check_hyper(where, hyper)
+            for k, p in zip(ids, group["params"]):
+                if int(k) in params:
+                    raise ValueError(f"{where}: parameter index {int(k)} appears twice in the saved groups")
+                params[int(k)] = (p, {**group, **hyper})
+        new_state = _ParamState()
+        for k, v in saved_state.items():
+            try:
+                idx = operator.index(k) if not isinstance(k, str) else int(k)
+            except (TypeError, ValueError):
+                raise C.invalid(where, "state key", k, "a parameter index (int)", exc=TypeError) from None
+            if idx not in params:
+                raise ValueError(f"{where}: the saved state has an entry for parameter index {idx}, but the "
+                                 f"saved groups number the parameters {sorted(params)}: this state "
+                                 "belongs to another optimizer or model; nothing was loaded")
+            p, group = params[idx]
+            new_state[id(p)] = self._checked_state(where, idx, p, v, group)
+        self.state = new_state
         for saved, group in zip(groups, self.param_groups):
             group.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+
+    def _state_keys(self, group: dict[str, Any]) -> set[str]:
+        """The buffers a stepped parameter's state holds under ``group``'s options."""
+        return set()
+
+    def _checked_state(self, where: str, idx: int, p: Any, st: Any, group: dict[str, Any]) -> dict[str, Any]:
+        name = f"state of parameter {idx}"
+        if not isinstance(st, dict):
+            raise C.invalid(where, name, st, "a dict of buffers", exc=TypeError)
+        want = self._state_keys(group)
+        if st and set(st) != want:
+            raise C.invalid(where, name, st, f"the buffers {sorted(want)} of {type(self).__name__}",
+                            "it was saved by another optimizer, or with other options; nothing was loaded",
+                            shown=f"with buffers {sorted(map(str, st))}")
+        out = {}
+        for key, v in st.items():
+            if key == "step":
+                out[key] = C.number(where, f"{name}['step']", v, low=0)
+                continue
+            arr = C.finite_array(where, f"{name}[{key!r}]", v)
+            if arr.shape != _shape(p):
+                raise C.invalid(where, f"{name}[{key!r}]", v, f"the parameter's shape {_shape(p)}",
+                                "nothing was loaded", shown=f"of shape {arr.shape}")
+            out[key] = arr.astype(_dtype(p), copy=True)  # each buffer in its parameter's dtype
+        return out
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -177,10 +297,72 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-def _check(name: str, value: float, low: float = 0.0, high: float | None = None) -> None:
-    if not (value >= low and (high is None or value < high)):
-        rng = f"[{low}, {high})" if high is not None else f">= {low}"
-        raise ValueError(f"invalid {name}: {value} (must be {rng})")
+def _nonneg(where: str, name: str, v: Any) -> None:
+    C.number(where, name, v, low=0.0)
+
+
+def _flag(where: str, name: str, v: Any) -> None:
+    C.boolean(where, name, v)
+
+
+def _betas(where: str, name: str, v: Any) -> None:
+    if not isinstance(v, (tuple, list)) or len(v) != 2:
+        raise C.invalid(where, name, v, "a pair (beta1, beta2) of numbers in [0, 1)",
+                        "e.g. betas=(0.9, 0.999)",
+                        TypeError if not isinstance(v, (tuple, list)) else ValueError)
+    for j, b in enumerate(v):
+        C.number(where, f"{name}[{j}]", b, 0.0, 1.0, high_open=True)
+
+
+def _any_number(where: str, name: str, v: Any) -> None:
+    C.number(where, name, v)
+
+
+def _lr(where: str, name: str, v: Any) -> None:
+    C.number(where, name, v, low=0.0, fix=("pass a number, e.g. lr=0.1" if isinstance(v, str) else None))
+
+
+# each hyperparameter's check, shared by the optimizers that have it
+_HYPER: dict[str, Any] = {
+    "lr": _lr, "initial_lr": _lr, "momentum": _nonneg, "dampening": _any_number, "weight_decay": _nonneg,
+    "lr_decay": _nonneg, "initial_accumulator_value": _nonneg, "eps": _nonneg, "alpha": _nonneg,
+    "betas": _betas, "nesterov": _flag, "maximize": _flag, "amsgrad": _flag, "centered": _flag,
+}
+
+
+def _is_param(x: Any) -> bool:
+    return x.__class__ is Value or (isinstance(getattr(x, "data", None), np.ndarray)
+                                    and hasattr(x, "requires_grad"))
+
+
+def _param_items(where: str, params: Any) -> list:
+    """``params`` as a list (of parameters or of groups), or an error that says what was passed."""
+    if hasattr(params, "parameters") and callable(params.parameters):
+        raise C.invalid(where, "params", params, "an iterable of parameters", "pass model.parameters()",
+                        TypeError)
+    if _is_param(params):
+        raise C.invalid(where, "params", params, "an iterable of parameters", "pass a list: [param]",
+                        TypeError)
+    if isinstance(params, (dict, str, bytes)) or not isinstance(params, Iterable):
+        fix = "pass a list of groups: [group]" if isinstance(params, dict) else "pass model.parameters()"
+        raise C.invalid(where, "params", params, "an iterable of parameters or of parameter groups",
+                        fix, TypeError)
+    return list(params)
+
+
+def _check_param(where: str, i: int, p: Any) -> None:
+    if not _is_param(p):
+        raise C.invalid(where, f"parameter {i}", p, "a Tensor that requires grad or a Value",
+                        "make one with nn.Parameter(array)", TypeError)
+    if p.__class__ is not Value:
+        if not p.requires_grad:
+            raise C.invalid(where, f"parameter {i}", p, "a Tensor that requires grad",
+                            "make it with requires_grad=True (nn.Parameter does)",
+                            shown=f"of shape {p.data.shape} with requires_grad=False")
+        if getattr(p, "_inputs", ()):
+            raise C.invalid(where, f"parameter {i}", p, "a leaf Tensor (one not computed from others)",
+                            "optimize the leaves the result was computed from",
+                            shown=f"computed by {p.op}")
 
 
 class SGD(Optimizer):
@@ -196,13 +378,15 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
                  maximize: bool = False) -> None:
-        _check("lr", lr)
-        _check("momentum", momentum)
-        _check("weight_decay", weight_decay)
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize)
+        self._check_hyper(type(self).__name__, defaults)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: nesterov momentum requires momentum > 0 and dampening = 0")
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
+        super().__init__(params, defaults)
+
+    def _state_keys(self, group: dict[str, Any]) -> set[str]:
+        return {"momentum_buffer"} if group["momentum"] != 0 else set()
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if group["maximize"]:
@@ -248,11 +432,6 @@ class Adagrad(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10,
                  maximize: bool = False) -> None:
-        _check("lr", lr)
-        _check("lr_decay", lr_decay)
-        _check("weight_decay", weight_decay)
-        _check("initial_accumulator_value", initial_accumulator_value)
-        _check("eps", eps)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
                                       maximize=maximize))
@@ -262,6 +441,9 @@ class Adagrad(Optimizer):
                 self.state[id(p)] = {
                     "step": 0.0,
                     "sum": np.full_like(_data(p), group["initial_accumulator_value"], dtype=_dtype(p))}
+
+    def _state_keys(self, group: dict[str, Any]) -> set[str]:
+        return {"step", "sum"}
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if "sum" not in state:
@@ -293,13 +475,12 @@ class RMSprop(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
                  maximize: bool = False) -> None:
-        _check("lr", lr)
-        _check("alpha", alpha)
-        _check("eps", eps)
-        _check("weight_decay", weight_decay)
-        _check("momentum", momentum)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize))
+
+    def _state_keys(self, group: dict[str, Any]) -> set[str]:
+        return ({"step", "square_avg"} | ({"momentum_buffer"} if group["momentum"] > 0 else set())
+                | ({"grad_avg"} if group["centered"] else set()))
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:
@@ -351,13 +532,12 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False,
                  maximize: bool = False) -> None:
-        _check("lr", lr)
-        _check("eps", eps)
-        _check("betas[0]", betas[0], 0.0, 1.0)
-        _check("betas[1]", betas[1], 0.0, 1.0)
-        _check("weight_decay", weight_decay)
+        _betas(type(self).__name__, "betas", betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize))
+
+    def _state_keys(self, group: dict[str, Any]) -> set[str]:
+        return {"step", "exp_avg", "exp_avg_sq"} | ({"max_exp_avg_sq"} if group["amsgrad"] else set())
 
     def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:
@@ -393,6 +573,12 @@ class LRScheduler:
     """Changes each group's ``lr`` once per ``step()`` (call it once per epoch, after the optimizer)."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        where = type(self).__name__
+        if not isinstance(optimizer, Optimizer):
+            fix = (f"pass the optimizer, not the model: {where}(nn.optim.SGD(model.parameters()), ...)"
+                   if hasattr(optimizer, "parameters") else None)
+            raise C.invalid(where, "optimizer", optimizer, "an nn.optim optimizer", fix, TypeError)
+        last_epoch = C.integer(where, "last_epoch", last_epoch, low=-1)
         self.optimizer = optimizer
         for group in optimizer.param_groups:
             group.setdefault("initial_lr", group["lr"])
@@ -417,6 +603,27 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Resume from ``state_dict()``; a state of another kind of schedule is refused, unchanged."""
+        where = f"{type(self).__name__}.load_state_dict"
+        own = self.state_dict()
+        if not isinstance(state_dict, dict):
+            raise C.invalid(where, "state_dict", state_dict, "a dict, as scheduler.state_dict() returns",
+                            exc=TypeError)
+        if set(state_dict) != set(own):
+            raise C.invalid(where, "state_dict", state_dict, f"the keys {sorted(own)}",
+                            "it was saved by another kind of schedule",
+                            shown=f"with keys {sorted(map(str, state_dict))}")
+        C.integer(where, "last_epoch", state_dict["last_epoch"], low=-1)
+        for key in ("base_lrs", "_last_lr"):
+            lrs = state_dict[key]
+            if not isinstance(lrs, (list, tuple)) or len(lrs) != len(self.optimizer.param_groups):
+                raise C.invalid(where, key, lrs, f"one learning rate per parameter group "
+                                f"({len(self.optimizer.param_groups)})")
+            for j, lr in enumerate(lrs):
+                C.number(where, f"{key}[{j}]", lr, low=0.0)
+        for key in ("step_size", "gamma"):
+            if key in state_dict:
+                getattr(self, "_check_" + key)(where, state_dict[key])
         self.__dict__.update(copy.deepcopy(state_dict))
 
 
@@ -425,9 +632,17 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.step_size = step_size
-        self.gamma = gamma
+        self.step_size = self._check_step_size("StepLR", step_size)
+        self.gamma = self._check_gamma("StepLR", gamma)
         super().__init__(optimizer, last_epoch)
+
+    @staticmethod
+    def _check_step_size(where: str, v: Any) -> int:
+        return C.integer(where, "step_size", v, low=1)
+
+    @staticmethod
+    def _check_gamma(where: str, v: Any) -> float:
+        return C.number(where, "gamma", v, low=0.0, low_open=True)
 
     def get_lr(self) -> list[float]:
         lrs = [g["lr"] for g in self.optimizer.param_groups]
@@ -440,8 +655,10 @@ class ExponentialLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every epoch."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = gamma
+        self.gamma = self._check_gamma("ExponentialLR", gamma)
         super().__init__(optimizer, last_epoch)
+
+    _check_gamma = staticmethod(StepLR._check_gamma)
 
     def get_lr(self) -> list[float]:
         lrs = [g["lr"] for g in self.optimizer.param_groups]
