@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import checks as C
+
 __all__ = ["truth_table", "xor", "two_moons", "circles", "spirals", "blobs", "train_test_split",
            "load_digits", "DataLoader", "TensorDataset"]
 
@@ -31,10 +33,15 @@ def truth_table(gate: str, n_inputs: int = 2, signed: bool = False) -> tuple[np.
     Rows in counting order (00, 01, 10, 11 for two inputs). ``signed=True`` gives the labels in
     {-1, 1}, as the perceptron slides write them, instead of {0, 1}.
     """
+    if not isinstance(gate, str):
+        raise C.invalid("truth_table", "gate", gate, f"one of {sorted(_GATES)}", exc=TypeError)
     try:
         fn = _GATES[gate.lower()]
     except KeyError:
         raise ValueError(f"unknown gate {gate!r}; choose one of {sorted(_GATES)}") from None
+    # 2**20 rows is a million: more is a typo, not a truth table
+    n_inputs = C.integer("truth_table", "n_inputs", n_inputs, low=1, high=20)
+    C.boolean("truth_table", "signed", signed)
     X = np.array(list(itertools.product((0, 1), repeat=n_inputs)), dtype=np.float64)
     y = np.array([int(fn(tuple(int(b) for b in row))) for row in X], dtype=np.int64)
     return X, (2 * y - 1 if signed else y)
@@ -42,6 +49,7 @@ def truth_table(gate: str, n_inputs: int = 2, signed: bool = False) -> tuple[np.
 
 def xor(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """Points around the four corners of the unit square, labelled x1 XOR x2 (not linearly separable)."""
+    n_samples, noise, rng = _common("xor", n_samples, noise, seed)
     rng = np.random.default_rng(seed)
     corners = rng.integers(0, 2, size=(n_samples, 2))
     X = corners + rng.normal(0.0, noise, size=(n_samples, 2))
@@ -51,7 +59,7 @@ def xor(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple
 def two_moons(n_samples: int = 200, noise: float = 0.1,
               seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (as scikit-learn's ``make_moons``), class 0 above, class 1 below."""
-    rng = np.random.default_rng(seed)
+    n_samples, noise, rng = _common("two_moons", n_samples, noise, seed)
     n0 = n_samples // 2
     n1 = n_samples - n0
     t0 = np.linspace(0, np.pi, n0)
@@ -66,9 +74,9 @@ def two_moons(n_samples: int = 200, noise: float = 0.1,
 def circles(n_samples: int = 200, noise: float = 0.05, factor: float = 0.5,
             seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """A small circle (class 1, radius ``factor``) inside a large one (class 0, radius 1)."""
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must be between 0 and 1, got {factor}")
-    rng = np.random.default_rng(seed)
+    n_samples, noise, rng = _common("circles", n_samples, noise, seed)
+    C.number("circles", "factor", factor, 0.0, 1.0, low_open=True, high_open=True,
+             fix="factor is the inner circle's radius, the outer one's being 1")
     n0 = n_samples // 2
     n1 = n_samples - n0
     t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
@@ -83,7 +91,10 @@ def circles(n_samples: int = 200, noise: float = 0.05, factor: float = 0.5,
 def spirals(n_samples: int = 300, n_classes: int = 2, noise: float = 0.2, turns: float = 1.5,
             seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """``n_classes`` interleaved spiral arms (the classic hard case for a small network)."""
-    rng = np.random.default_rng(seed)
+    n_samples, noise, rng = _common("spirals", n_samples, noise, seed)
+    n_classes = C.integer("spirals", "n_classes", n_classes, low=1, high=n_samples,
+                          fix="every class needs at least one point: n_classes <= n_samples")
+    C.number("spirals", "turns", turns)
     sizes = [n_samples // n_classes + (k < n_samples % n_classes) for k in range(n_classes)]
     Xs, ys = [], []
     for k, n in enumerate(sizes):
@@ -98,15 +109,42 @@ def blobs(n_samples: int = 300, centers: int | Sequence[Sequence[float]] = 3, cl
           n_features: int = 2, center_box: tuple[float, float] = (-10.0, 10.0),
           seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters (as scikit-learn's ``make_blobs``): ``centers`` a count or the centres."""
-    rng = np.random.default_rng(seed)
-    if isinstance(centers, int):
-        C = rng.uniform(center_box[0], center_box[1], size=(centers, n_features))
+    where = "blobs"
+    n_samples, cluster_std, rng = _common(where, n_samples, cluster_std, seed, "cluster_std")
+    n_features = C.integer(where, "n_features", n_features, low=1)
+    if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
+        k = C.integer(where, "centers", centers, low=1)
+        if not isinstance(center_box, (tuple, list)) or len(center_box) != 2:
+            raise C.invalid(where, "center_box", center_box, "a pair (low, high)", exc=TypeError)
+        lo = C.number(where, "center_box[0]", center_box[0])
+        hi = C.number(where, "center_box[1]", center_box[1], low=lo)
+        cs = rng.uniform(lo, hi, size=(k, n_features))
     else:
-        C = np.asarray(centers, dtype=np.float64)
-    k = len(C)
+        cs = C.finite_array(where, "centers", centers, "pass a count or a list of centres, one row each",
+                            dtype=np.float64)
+        if cs.ndim != 2 or len(cs) == 0:
+            raise C.invalid(where, "centers", centers, "a count or an array of centres of shape "
+                            "(k, features), k >= 1", shown=f"of shape {cs.shape}")
+        k = len(cs)
     y = np.arange(n_samples) % k
-    X = C[y] + rng.normal(0.0, cluster_std, size=(n_samples, C.shape[1]))
+    X = cs[y] + rng.normal(0.0, cluster_std, size=(n_samples, cs.shape[1]))
     return _shuffle(X, y.astype(np.int64), rng)
+
+
+def _common(where: str, n_samples: Any, noise: Any, seed: Any,
+            noise_name: str = "noise") -> tuple[int, float, np.random.Generator]:
+    """The arguments every generator has, checked: a count >= 1, a spread >= 0 and a seed."""
+    n = C.integer(where, "n_samples", n_samples, low=1)
+    s = C.number(where, noise_name, noise, low=0.0,
+                 fix=f"{noise_name} is a standard deviation" if _is_negative(noise) else None)
+    return n, s, np.random.default_rng(C.seed(where, "seed", seed))
+
+
+def _is_negative(x: Any) -> bool:
+    try:
+        return bool(x < 0)
+    except TypeError:
+        return False
 
 
 def _shuffle(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -117,11 +155,23 @@ def _shuffle(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np
 def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25, seed: int | None = 0,
                      stratify: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``X_train, X_test, y_train, y_test`` from one seeded permutation (``stratify`` keeps class shares)."""
-    X = np.asarray(X)
-    y = np.asarray(y)
+    where = "train_test_split"
+    X = C.real_array(where, "X", X)
+    y = C.real_array(where, "y", y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise C.invalid(where, "X" if X.ndim == 0 else "y", X if X.ndim == 0 else y,
+                        "an array with one row per example", exc=TypeError)
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
-    rng = np.random.default_rng(seed)
+    test_size = C.number(where, "test_size", test_size, 0.0, 1.0, low_open=True, high_open=True,
+                         fix="test_size is the share of the examples held out, e.g. 0.25")
+    C.boolean(where, "stratify", stratify)
+    n_test = int(np.ceil(test_size * len(X)))
+    if not stratify and (n_test == 0 or n_test == len(X)):
+        raise ValueError(f"{where}: test_size={test_size} of {len(X)} example(s) leaves "
+                         f"{'no test' if n_test == 0 else 'no training'} example; use more data or "
+                         "another test_size")
+    rng = np.random.default_rng(C.seed(where, "seed", seed))
     if stratify:
         test = np.concatenate([
             idx[: int(round(test_size * len(idx)))]
@@ -156,7 +206,13 @@ class TensorDataset:
     """Arrays with the same first dimension, indexed together: ``ds[i] == (X[i], y[i])``."""
 
     def __init__(self, *arrays: Any) -> None:
+        if not arrays:
+            raise ValueError("TensorDataset needs at least one array, e.g. TensorDataset(X, y)")
         self.arrays = tuple(_np(a) for a in arrays)
+        for i, a in enumerate(self.arrays):
+            if a.ndim == 0:
+                raise C.invalid("TensorDataset", f"array {i}", arrays[i], "an array with one row per example",
+                                exc=TypeError)
         n = {len(a) for a in self.arrays}
         if len(n) != 1:
             shapes = ", ".join(str(a.shape) for a in self.arrays)
@@ -171,7 +227,8 @@ class TensorDataset:
 
 def _np(a: Any) -> np.ndarray:
     data = getattr(a, "data", a)
-    return data if isinstance(data, np.ndarray) else np.asarray(a)
+    return data if isinstance(data, np.ndarray) and data.dtype.kind in "biuf" \
+        else C.real_array("TensorDataset", "array", a)
 
 
 class DataLoader:
@@ -184,10 +241,20 @@ class DataLoader:
 
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False, seed: int | None = None,
                  drop_last: bool = False) -> None:
+        where = "DataLoader"
+        if isinstance(batch_size, np.ndarray) or hasattr(batch_size, "requires_grad"):
+            raise C.invalid(where, "batch_size", batch_size, "an int >= 1",
+                            "pass the arrays as one tuple: DataLoader((X, y), batch_size=32)", TypeError)
+        batch_size = C.integer(where, "batch_size", batch_size, low=1)
+        C.boolean(where, "shuffle", shuffle)
+        C.boolean(where, "drop_last", drop_last)
+        seed = C.seed(where, "seed", seed)
         if isinstance(dataset, (tuple, list)):
             dataset = TensorDataset(*dataset)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        elif not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")) or \
+                isinstance(dataset, (str, bytes, dict)):
+            raise C.invalid(where, "dataset", dataset, "a tuple of arrays (X, y) or a TensorDataset",
+                            exc=TypeError)
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle

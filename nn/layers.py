@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import checks as C
+
 from . import init
 from ._util import as_tensor, numbers
 from .activations import get_activation
@@ -27,15 +29,18 @@ class Linear(Module):
     """y = x Wᵀ + b, ``weight`` (out_features, in_features), ``bias`` (out_features,).
 
     Initialized as PyTorch's ``nn.Linear``: ``kaiming_uniform_(weight, a=√5)``, which is
-    U(−1/√in_features, 1/√in_features), and the bias from the same range.
+    U(−1/√in_features, 1/√in_features), and the bias from the same range. Zero sizes are allowed, as
+    in PyTorch: ``Linear(0, 3)`` has an empty weight and a zero bias, so it outputs 0 for every example.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None,
                  generator: np.random.Generator | None = None) -> None:
         super().__init__()
-        self.in_features = in_features
-        self.out_features = out_features
-        dt = np.float32 if dtype in (np.float32, "float32") else np.float64
+        self.in_features = C.integer("Linear", "in_features", in_features, low=0)
+        self.out_features = C.integer("Linear", "out_features", out_features, low=0)
+        C.boolean("Linear", "bias", bias)
+        C.generator("Linear", "generator", generator)
+        dt = _float_dtype("Linear", dtype)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dt))
         self.bias = Parameter(np.empty(out_features, dtype=dt)) if bias else None
         self.reset_parameters(generator)
@@ -47,7 +52,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound, generator=generator)
 
     def forward(self, x: Any) -> Any:
-        x = as_tensor(x)
+        x = as_tensor(x, "Linear")
         if x.data.shape[-1:] != (self.in_features,):
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) got input of shape "
                              f"{x.data.shape}: its last dimension must be {self.in_features}")
@@ -65,10 +70,9 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, generator: np.random.Generator | None = None) -> None:
         super().__init__()
-        if not 0 <= p < 1:
-            raise ValueError(f"Dropout probability must be in [0, 1), got {p}")
-        self.p = p
-        self.generator = generator
+        self.p = C.number("Dropout", "p", p, 0.0, 1.0, high_open=True,
+                          fix="p is the probability of zeroing an element")
+        self.generator = C.generator("Dropout", "generator", generator)
 
     def forward(self, x: Any) -> Any:
         return dropout(x, self.p, self.training, self.generator)
@@ -89,9 +93,15 @@ class MLP(Sequential):
     def __init__(self, sizes: Sequence[int], activation: Any = "relu", bias: bool = True,
                  output_activation: Any = None, dropout: float = 0.0, dtype: Any = None,
                  generator: np.random.Generator | None = None) -> None:
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise C.invalid("MLP", "sizes", sizes, "a list of layer sizes, e.g. [2, 16, 1]", exc=TypeError)
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least an input and an output size, got {sizes}")
+        sizes = [C.integer("MLP", f"sizes[{i}]", n, low=0) for i, n in enumerate(sizes)]
+        C.number("MLP", "dropout", dropout, 0.0, 1.0, high_open=True)
+        C.boolean("MLP", "bias", bias)
+        get_activation(activation)  # a bad name fails here, before any layer is made
         mods: list[Module] = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             mods.append(Linear(n_in, n_out, bias=bias, dtype=dtype, generator=generator))
@@ -115,11 +125,15 @@ class McCullochPitts(Module):
 
     def __init__(self, threshold: int, inhibitory: Sequence[int] = ()) -> None:
         super().__init__()
-        self.threshold = threshold
-        self.inhibitory = tuple(inhibitory)
+        self.threshold = C.integer("McCullochPitts", "threshold", threshold)
+        if isinstance(inhibitory, (str, bytes)) or not hasattr(inhibitory, "__iter__"):
+            raise C.invalid("McCullochPitts", "inhibitory", inhibitory, "a list of input positions",
+                            exc=TypeError)
+        self.inhibitory = tuple(C.integer("McCullochPitts", f"inhibitory[{i}]", j)
+                                for i, j in enumerate(inhibitory))
 
     def forward(self, x: Any) -> Any:
-        arr = np.asarray(numbers(x))
+        arr = C.real_array("McCullochPitts", "x", numbers(x))
         if arr.ndim == 2:
             return np.array([self.forward(row) for row in arr], dtype=np.int64)
         if arr.ndim != 1:
@@ -177,7 +191,7 @@ class Perceptron(Module):
 
     def __init__(self, n_inputs: int) -> None:
         super().__init__()
-        self.n_inputs = n_inputs
+        self.n_inputs = C.integer("Perceptron", "n_inputs", n_inputs, low=1)
         self.weight = Parameter(np.zeros(n_inputs))
         self.bias = Parameter(np.zeros(()))
         self.classes = (-1, 1)
@@ -187,7 +201,11 @@ class Perceptron(Module):
         return (as_tensor(x) @ self.weight + self.bias).sign()
 
     def decision_function(self, X: Any) -> np.ndarray:
-        return np.asarray(numbers(X), dtype=np.float64) @ self.weight.data + self.bias.data
+        X = C.real_array("Perceptron", "X", numbers(X), dtype=np.float64)
+        if X.shape[-1:] != (self.n_inputs,):
+            raise ValueError(f"Perceptron({self.n_inputs}): X must have shape (n, {self.n_inputs}) or "
+                             f"({self.n_inputs},), got {X.shape}")
+        return X @ self.weight.data + self.bias.data
 
     def predict(self, X: Any) -> Any:
         """Class labels in the set given to ``fit``: positive for w·x + b > 0, negative otherwise."""
@@ -201,8 +219,14 @@ class Perceptron(Module):
         Stops at the first epoch without a mistake (``converged``); otherwise stops after ``epochs``
         and says so: it never loops forever on data that is not linearly separable.
         """
-        X = np.asarray(numbers(X), dtype=np.float64)
-        y = np.asarray(numbers(y))
+        where = "Perceptron.fit"
+        epochs = C.integer(where, "epochs", epochs, low=1)
+        lr = C.number(where, "lr", lr, low=0.0, low_open=True,
+                      fix="Rosenblatt's rule moves towards each misclassified example by a positive step")
+        X = C.finite_array(where, "X", numbers(X), dtype=np.float64)
+        y = C.finite_array(where, "y", numbers(y))
+        if y.ndim != 1:
+            raise ValueError(f"Perceptron.fit: y must be one label per example, shape (n,), got {y.shape}")
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(f"Perceptron({self.n_inputs}).fit: X must have shape (n, {self.n_inputs}), "
                              f"got {X.shape}")
@@ -233,3 +257,15 @@ class Perceptron(Module):
 
     def extra_repr(self) -> str:
         return f"n_inputs={self.n_inputs}"
+
+
+def _float_dtype(where: str, dtype: Any) -> Any:
+    if dtype is None:
+        return np.float64
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise C.invalid(where, "dtype", dtype, "None, np.float32 or np.float64", exc=TypeError)
+    return dt.type

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Function, Value
+from autograd_lite import checks as C
 
 from ._util import as_tensor, is_tensor, numbers
 from .module import Module
@@ -34,7 +35,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 # --- shared checks and plumbing ----------------------------------------------------------------------
 def _check_reduction(name: str, reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, not {reduction!r}")
 
 
@@ -66,8 +67,11 @@ def _elementwise(name: str, input: Any, target: Any, reduction: str,
     _check_reduction(name, reduction)
     if _is_scalar_input(input):
         xs = list(input) if isinstance(input, (list, tuple)) else [input]
-        ts = np.asarray(numbers(target) if not isinstance(target, (list, tuple)) else
-                        [numbers(t) for t in target], dtype=np.float64).ravel()
+        bad = [i for i, x in enumerate(xs) if x.__class__ is not Value and not C._is_real(x)]
+        if bad:
+            raise C.invalid(name, f"input[{bad[0]}]", xs[bad[0]], "a Value or a number", exc=TypeError)
+        ts = C.finite_array(name, "target", numbers(target) if not isinstance(target, (list, tuple)) else
+                            [numbers(t) for t in target], dtype=np.float64).ravel()
         if len(ts) != len(xs):
             raise ValueError(f"{name}: {len(xs)} input value(s) but {len(ts)} target value(s)")
         losses = [fn(x if x.__class__ is Value else Value(x), float(t)) for x, t in zip(xs, ts)]
@@ -86,16 +90,31 @@ def _float_target(name: str, x: Any, target: Any) -> Any:
         shape = target.data.shape
         t = target
     else:
-        arr = np.asarray(target)
+        arr = C.real_array(name, "target", target)
         if arr.dtype.kind not in "fiub":
             raise TypeError(f"{name}: target must hold numbers, not {arr.dtype} data")
         t = arr.astype(x.data.dtype, copy=False)
         shape = t.shape
+    if not C.all_finite(numbers(t)):
+        raise C.invalid(name, "target", target, "finite numbers (a nan target makes the loss nan)",
+                        "drop or fill the missing targets first", shown=f"holding {C.nonfinite(numbers(t))}")
     if shape != x.data.shape:
         raise ValueError(f"{name}: input shape {x.data.shape} and target shape {shape} differ; they must "
                          "be equal (broadcasting them would silently compare every output with every "
                          "target: reshape one, e.g. target.reshape(input.shape))")
     return t
+
+
+def _weight(name: str, what: str, weight: Any, shape: tuple | None, dtype: Any) -> np.ndarray:
+    """A rescaling weight: finite numbers of the input's dtype that broadcast to ``shape``."""
+    w = C.finite_array(name, what, numbers(weight), dtype=dtype)
+    if shape is not None:
+        try:
+            np.broadcast_shapes(w.shape, shape)
+        except ValueError:
+            raise C.invalid(name, what, weight, f"a shape that broadcasts to the input's {shape}",
+                            shown=f"of shape {w.shape}") from None
+    return w
 
 
 def _reduce(loss: Any, reduction: str) -> Any:
@@ -137,8 +156,7 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
     2-norm where it means the squared one; the standard form (here, as in PyTorch) switches per element
     at ``delta`` (the slide's 1). With delta = 1 it equals smooth_l1_loss with beta = 1.
     """
-    if delta <= 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    delta = C.number("huber_loss", "delta", delta, low=0.0, low_open=True)
 
     def huber(x: Any, t: Any) -> Any:
         d = x - t
@@ -154,8 +172,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
 
     Also the slide's SAE (with beta = 1, the slide's threshold). beta = 0 is the L1 loss.
     """
-    if beta < 0:
-        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    beta = C.number("smooth_l1_loss", "beta", beta, low=0.0)
     if beta == 0:
         return l1_loss(input, target, reduction)
 
@@ -171,7 +188,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
 # --- binary classification ---------------------------------------------------------------------------
 def _check_unit_interval(name: str, what: str, arr: Any) -> None:
     a = np.asarray(arr)
-    if a.size and not ((a >= 0) & (a <= 1)).all():
+    if a.size and not ((a >= 0) & (a <= 1)).all():  # nan is outside too
         bad = float(a[~((a >= 0) & (a <= 1))].ravel()[0])
         raise ValueError(f"{name}: every {what} must be in [0, 1], found {bad!r}"
                          + (" (for logits use binary_cross_entropy_with_logits)" if what == "input" else
@@ -225,7 +242,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None, reduction:
     _check_unit_interval(name, "target", numbers(t))
     loss = _BCEFunction.apply(x, numbers(t))
     if weight is not None:
-        loss = loss * np.asarray(numbers(weight), dtype=x.data.dtype)
+        loss = loss * _weight(name, "weight", weight, x.data.shape, x.data.dtype)
     return _reduce(loss, reduction)
 
 
@@ -246,6 +263,10 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     ``pos_weight`` multiplies the positive term: (1 − y)·a + (1 + (pos_weight − 1)·y)·log(1 + exp(−a)).
     """
     name = "binary_cross_entropy_with_logits"
+    if pos_weight is not None:
+        pos_weight = C.finite_array(name, "pos_weight", numbers(pos_weight))
+    if weight is not None:
+        weight = C.finite_array(name, "weight", numbers(weight))
 
     def bce_logits(x: Any, t: Any) -> Any:
         _check_unit_interval(name, "target", numbers(t))
@@ -259,27 +280,39 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
 
 
 # --- multi-class classification ---------------------------------------------------------------------
+def _check_logits(name: str, x: Any) -> None:
+    """A classifier's input has a class axis: (C,) or (N, C, ...), with C >= 1."""
+    shape = x.data.shape
+    if not shape:
+        raise C.invalid(name, "input", x, "scores with a class axis, shape (C,) or (N, C)",
+                        "a single number is not a score per class; for two classes use "
+                        "binary_cross_entropy_with_logits", shown=f"of shape {shape}")
+    if shape[1 if len(shape) >= 2 else 0] == 0:
+        raise C.invalid(name, "input", x, "at least one class", shown=f"of shape {shape}")
+
+
 def _class_target(name: str, x: Any, target: Any, ignore_index: int, probabilities_ok: bool) -> np.ndarray:
     """Integer class indices of shape input.shape without the class axis, each in [0, C) or ignored."""
-    arr = np.asarray(numbers(target))
+    arr = C.real_array(name, "target", numbers(target))
     shape = x.data.shape
-    C = shape[1] if len(shape) >= 2 else shape[0]
+    n_classes = shape[1] if len(shape) >= 2 else shape[0]
     if arr.dtype.kind not in "iu":
         hint = (f", or pass class probabilities of the input's shape {shape}" if probabilities_ok else "")
         example = arr.ravel()[0].item() if arr.size else ""
-        raise TypeError(f"{name}: class targets must be integer class indices 0..{C - 1}, got {arr.dtype} "
-                        f"values (e.g. {example!r}); convert them with np.asarray(y, dtype=int){hint}")
+        raise TypeError(f"{name}: class targets must be integer class indices 0..{n_classes - 1}, got "
+                        f"{arr.dtype} values (e.g. {example!r}); convert them with "
+                        f"np.asarray(y, dtype=int){hint}")
     want = (shape[0],) + shape[2:] if len(shape) >= 2 else ()
     if arr.shape != want:
         raise ValueError(f"{name}: input of shape {shape} (class axis {1 if len(shape) >= 2 else 0}, "
-                         f"{C} classes) needs a target of shape {want}, got {arr.shape}")
+                         f"{n_classes} classes) needs a target of shape {want}, got {arr.shape}")
     used = arr != ignore_index
-    bad = used & ((arr < 0) | (arr >= C))
+    bad = used & ((arr < 0) | (arr >= n_classes))
     if bad.any():
         pos = tuple(int(i) for i in np.argwhere(bad)[0])
         where = pos if len(pos) != 1 else pos[0]
         raise IndexError(f"{name}: class index {int(arr[pos])} at position {where} "
-                         f"is out of range for {C} classes (0 to {C - 1})")
+                         f"is out of range for {n_classes} classes (0 to {n_classes - 1})")
     return arr.astype(np.intp)
 
 
@@ -304,7 +337,9 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     """
     name = "nll_loss"
     _check_reduction(name, reduction)
-    x = as_tensor(input)
+    ignore_index = C.integer(name, "ignore_index", ignore_index)
+    x = as_tensor(input, name)
+    _check_logits(name, x)
     t = _class_target(name, x, target, ignore_index, probabilities_ok=False)
     return _nll(name, x, t, weight, ignore_index, reduction)
 
@@ -315,10 +350,11 @@ def _nll(name: str, x: Any, t: np.ndarray, weight: Any, ignore_index: int, reduc
     used = tf != ignore_index
     safe = np.where(used, tf, 0)
     picked = rows[np.arange(len(tf)), safe]
-    C = rows.data.shape[1]
-    w = np.ones(C, x.data.dtype) if weight is None else np.asarray(numbers(weight), dtype=x.data.dtype)
-    if w.shape != (C,):
-        raise ValueError(f"{name}: weight must have one entry per class, shape ({C},), got {w.shape}")
+    n_classes = rows.data.shape[1]
+    w = np.ones(n_classes, x.data.dtype) if weight is None \
+        else _weight(name, "weight", weight, None, x.data.dtype)
+    if w.shape != (n_classes,):
+        raise ValueError(f"{name}: weight must have one entry per class, shape ({n_classes},), got {w.shape}")
     wi = w[safe] * used
     loss = -(picked * wi)
     if reduction == "none":
@@ -344,29 +380,32 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     """
     name = "cross_entropy"
     _check_reduction(name, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
-    x = as_tensor(input)
-    arr = np.asarray(numbers(target))
+    label_smoothing = C.number(name, "label_smoothing", label_smoothing, 0.0, 1.0)
+    ignore_index = C.integer(name, "ignore_index", ignore_index)
+    x = as_tensor(input, name)
+    _check_logits(name, x)
+    arr = C.real_array(name, "target", numbers(target))
     axis = 1 if x.data.ndim >= 2 else 0
-    C = x.data.shape[axis]
+    n_classes = x.data.shape[axis]
     w = None
     if weight is not None:
-        w = np.asarray(numbers(weight), dtype=x.data.dtype)
-        if w.shape != (C,):
-            raise ValueError(f"{name}: weight must have one entry per class, shape ({C},), got {w.shape}")
+        w = _weight(name, "weight", weight, None, x.data.dtype)
+        if w.shape != (n_classes,):
+            raise ValueError(f"{name}: weight must have one entry per class, shape ({n_classes},), "
+                             f"got {w.shape}")
     lsm = x.log_softmax(axis=axis)
     if arr.dtype.kind == "f" and arr.shape == x.data.shape:  # class probabilities, as on the slide
-        if arr.size and ((arr < 0) | (arr > 1)).any():
-            raise ValueError(f"{name}: class probabilities must be in [0, 1]")
+        if arr.size and not ((arr >= 0) & (arr <= 1)).all():  # nan is outside too
+            raise ValueError(f"{name}: class probabilities must be in [0, 1] (found "
+                             f"{arr[~((arr >= 0) & (arr <= 1))].ravel()[0]!r})")
         y = arr.astype(x.data.dtype)
         if label_smoothing:
-            y = y * (1 - label_smoothing) + label_smoothing / C
+            y = y * (1 - label_smoothing) + label_smoothing / n_classes
         if w is not None:
             y = y * w.reshape([-1 if i == axis else 1 for i in range(x.data.ndim)])
         loss = -(lsm * y).sum(axis=axis)
         if reduction == "mean":
-            return loss.sum() / float(x.data.size // C)
+            return loss.sum() / float(x.data.size // n_classes)
         return loss.sum() if reduction == "sum" else loss
     t = _class_target(name, x, target, ignore_index, probabilities_ok=True)
     nll = _nll(name, lsm, t, weight, ignore_index, reduction)
@@ -385,10 +424,17 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     else:
         total = float(w[tf[used]].sum()) if w is not None else float(used.sum())
         ret = smooth.sum() / total
-    return (1 - label_smoothing) * nll + ret * (label_smoothing / C)
+    return (1 - label_smoothing) * nll + ret * (label_smoothing / n_classes)
 
 
 # --- as modules ------------------------------------------------------------------------------------------
+def _module_weight(where: str, what: str, weight: Any) -> Any:
+    """A loss module's weight, checked when the module is made (kept as given)."""
+    if weight is not None:
+        C.finite_array(where, what, numbers(weight))
+    return weight
+
+
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
@@ -418,7 +464,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
-        self.delta = delta
+        self.delta = C.number("HuberLoss", "delta", delta, low=0.0, low_open=True)
 
     def forward(self, input: Any, target: Any) -> Any:
         return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
@@ -429,7 +475,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
-        self.beta = beta
+        self.beta = C.number("SmoothL1Loss", "beta", beta, low=0.0)
 
     def forward(self, input: Any, target: Any) -> Any:
         return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
@@ -440,7 +486,7 @@ class BCELoss(_Loss):
 
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.weight = weight
+        self.weight = _module_weight("BCELoss", "weight", weight)
 
     def forward(self, input: Any, target: Any) -> Any:
         return binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -451,8 +497,8 @@ class BCEWithLogitsLoss(_Loss):
 
     def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
         super().__init__(reduction)
-        self.weight = weight
-        self.pos_weight = pos_weight
+        self.weight = _module_weight("BCEWithLogitsLoss", "weight", weight)
+        self.pos_weight = _module_weight("BCEWithLogitsLoss", "pos_weight", pos_weight)
 
     def forward(self, input: Any, target: Any) -> Any:
         return binary_cross_entropy_with_logits(input, target, weight=self.weight,
@@ -464,8 +510,8 @@ class NLLLoss(_Loss):
 
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.weight = weight
-        self.ignore_index = ignore_index
+        self.weight = _module_weight("NLLLoss", "weight", weight)
+        self.ignore_index = C.integer("NLLLoss", "ignore_index", ignore_index)
 
     def forward(self, input: Any, target: Any) -> Any:
         return nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
@@ -478,9 +524,9 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0) -> None:
         super().__init__(reduction)
-        self.weight = weight
-        self.ignore_index = ignore_index
-        self.label_smoothing = label_smoothing
+        self.weight = _module_weight("CrossEntropyLoss", "weight", weight)
+        self.ignore_index = C.integer("CrossEntropyLoss", "ignore_index", ignore_index)
+        self.label_smoothing = C.number("CrossEntropyLoss", "label_smoothing", label_smoothing, 0.0, 1.0)
 
     def forward(self, input: Any, target: Any) -> Any:
         return cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
