@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Value
+from autograd_lite import checks as C
 
 from ._util import as_tensor
 from .module import Module
@@ -25,10 +26,11 @@ __all__ = ["identity", "sign", "step", "sigmoid", "tanh", "relu", "leaky_relu", 
 
 def _elementwise(method: str) -> Callable[[Any], Any]:
     def f(x: Any) -> Any:
-        if isinstance(x, (list, tuple)):
-            return [getattr(v, method)() for v in x]
+        if isinstance(x, (list, tuple)) and any(v.__class__ is Value for v in x):
+            return [getattr(v if v.__class__ is Value else Value(C.number(method, "input", v)), method)()
+                    for v in x]
         if x.__class__ is not Value:
-            x = as_tensor(x)
+            x = as_tensor(x, method)
         return getattr(x, method)()
 
     return f
@@ -53,6 +55,7 @@ relu.__doc__ = "g(a) = max(0, a); g' = 1 for a > 0, else 0."
 
 def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
     """g(a) = a for a > 0, else negative_slope · a (the gradient at 0 is negative_slope, as PyTorch)."""
+    negative_slope = C.number("leaky_relu", "negative_slope", negative_slope)
     if isinstance(input, (list, tuple)):
         return [leaky_relu(v, negative_slope) for v in input]
     if input.__class__ is Value:
@@ -65,7 +68,9 @@ def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
 
 def softmax(input: Any, dim: int = -1) -> Any:
     """softmax(a)_k = exp(a_k) / Σ_j exp(a_j) along ``dim`` (a list of Values: over the list)."""
+    C.integer("softmax", "dim", dim)
     if isinstance(input, (list, tuple)):
+        _values("softmax", input)
         m = max(v.data if v.__class__ is Value else v for v in input)
         e = [(v - m).exp() if v.__class__ is Value else Value(v - m).exp() for v in input]
         s = sum(e[1:], e[0])
@@ -75,12 +80,23 @@ def softmax(input: Any, dim: int = -1) -> Any:
 
 def log_softmax(input: Any, dim: int = -1) -> Any:
     """log softmax(a)_k = a_k − log Σ_j exp(a_j), computed stably along ``dim``."""
+    C.integer("log_softmax", "dim", dim)
     if isinstance(input, (list, tuple)):
+        _values("log_softmax", input)
         m = max(v.data if v.__class__ is Value else v for v in input)
         s = sum(((v - m).exp() for v in input[1:]), (input[0] - m).exp())
         lse = s.log() + m
         return [v - lse for v in input]
     return as_tensor(input).log_softmax(axis=dim)
+
+
+def _values(where: str, xs: Any) -> None:
+    """A list of Values (or numbers) to take the softmax of: at least one, each a Value or a number."""
+    if not xs:
+        raise C.invalid(where, "input", xs, "at least one Value")
+    for i, v in enumerate(xs):
+        if v.__class__ is not Value and not C._is_real(v):
+            raise C.invalid(where, f"input[{i}]", v, "a Value or a number", exc=TypeError)
 
 
 class _Activation(Module):
@@ -131,7 +147,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = C.number("LeakyReLU", "negative_slope", negative_slope)
 
     def forward(self, x: Any) -> Any:
         return leaky_relu(x, self.negative_slope)
@@ -145,7 +161,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
-        self.dim = dim
+        self.dim = C.integer(type(self).__name__, "dim", dim)
 
     def forward(self, x: Any) -> Any:
         return softmax(x, self.dim)

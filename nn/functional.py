@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import checks as C
+
 from . import init
 from ._util import as_tensor
 from .activations import identity, leaky_relu, log_softmax, relu, sigmoid, sign, softmax, step, tanh
@@ -27,16 +29,18 @@ __all__ = ["linear", "dropout", "identity", "sign", "step", "sigmoid", "tanh", "
 
 def linear(input: Any, weight: Any, bias: Any = None) -> Any:
     """input @ weight.T + bias (weight of shape (out_features, in_features))."""
-    y = as_tensor(input) @ as_tensor(weight).T
+    y = as_tensor(input, "linear") @ as_tensor(weight, "linear").T
     return y if bias is None else y + bias
 
 
 def dropout(input: Any, p: float = 0.5, training: bool = True,
             generator: np.random.Generator | None = None) -> Any:
     """Zero each element with probability ``p`` and scale the rest by 1/(1 − p) (if ``training``)."""
-    if not 0 <= p < 1:
-        raise ValueError(f"dropout probability must be in [0, 1), got {p}")
-    x = as_tensor(input)
+    p = C.number("dropout", "p", p, 0.0, 1.0, high_open=True,
+                 fix="p is the probability of zeroing an element")
+    C.boolean("dropout", "training", training)
+    C.generator("dropout", "generator", generator)
+    x = as_tensor(input, "dropout")
     if not training or p == 0:
         return x
     rng = generator if generator is not None else init.default_generator()

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Value, no_grad
+from autograd_lite import checks as C
 
 from . import activations as A
 from .module import Module
@@ -78,17 +79,21 @@ class NeuronGraph(Module):
 
         Input nodes take their value from outside: they have no bias and no activation.
         """
+        _hashable("add_node", "name", name)
         if name in self.nodes:
             raise ValueError(f"add_node: a node named {name!r} already exists")
-        if kind not in _KINDS:
+        if not isinstance(kind, str) or kind not in _KINDS:
             raise ValueError(f"add_node({name!r}): kind must be one of {_KINDS}, not {kind!r}")
         if isinstance(activation, str) and activation not in _FUNCS:
             raise ValueError(f"add_node({name!r}): unknown activation {activation!r}; "
                              f"choose one of {sorted(_FUNCS)} or pass a function")
+        if not isinstance(activation, str) and not callable(activation):
+            raise C.invalid(f"add_node({name!r})", "activation", activation,
+                            f"a name among {sorted(_FUNCS)} or a function of a Value", exc=TypeError)
         if kind == "input":
             node = _Node(name, kind, "identity", None)
         else:
-            b = bias if bias.__class__ is Value else Value(float(bias))
+            b = bias if bias.__class__ is Value else Value(C.number(f"add_node({name!r})", "bias", bias))
             b.label = f"b[{name}]"
             node = _Node(name, kind, activation, b)
         self.nodes[name] = node
@@ -99,8 +104,11 @@ class NeuronGraph(Module):
     def add_edge(self, src: Hashable, dst: Hashable, weight: float | Value) -> NeuronGraph:
         """Add edge ``src → dst`` with weight w_{src,dst}; an edge that closes a cycle is a ValueError."""
         for n in (src, dst):
+            _hashable("add_edge", "node name", n)
             if n not in self.nodes:
                 raise KeyError(f"add_edge({src!r}, {dst!r}): there is no node {n!r}; add_node it first")
+        if weight.__class__ is not Value:
+            C.number(f"add_edge({src!r}, {dst!r})", "weight", weight)
         if self.nodes[dst].kind == "input":
             raise ValueError(f"add_edge({src!r}, {dst!r}): {dst!r} is an input node, whose value comes "
                              "from outside; it has no incoming edges")
@@ -112,7 +120,8 @@ class NeuronGraph(Module):
             cycle = " -> ".join(repr(n) for n in [src, *path])
             raise ValueError(f"add_edge({src!r}, {dst!r}) closes the cycle {cycle}: a NeuronGraph is "
                              f"feedforward (acyclic); nodes on the cycle: {[src, *path[:-1]]}")
-        w = weight if weight.__class__ is Value else Value(float(weight))
+        w = weight if weight.__class__ is Value else Value(C.number(f"add_edge({src!r}, {dst!r})", "weight",
+                                                                    weight))
         w.label = f"w[{src}->{dst}]"
         self.edges[src, dst] = w
         self._in[dst].append(src)
@@ -142,7 +151,17 @@ class NeuronGraph(Module):
         Weights are drawn from U(−1, 1) with ``random.Random(seed)``; biases start at 0. The output
         nodes use ``output_activation`` (``activation`` if None).
         """
-        rng = random.Random(seed)
+        where = "NeuronGraph.feedforward"
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise C.invalid(where, "sizes", sizes, "a list of layer sizes, e.g. [2, 3, 1]", exc=TypeError)
+        sizes = [C.integer(where, f"sizes[{i}]", n, low=1) for i, n in enumerate(sizes)]
+        if len(sizes) < 2:
+            raise C.invalid(where, "sizes", sizes, "at least an input and an output layer")
+        for name, act in (("activation", activation), ("output_activation", output_activation)):
+            if act is not None and (not isinstance(act, str) or act not in _FUNCS):
+                raise C.invalid(where, name, act, f"one of {sorted(_FUNCS)}",
+                                exc=TypeError if not isinstance(act, str) else ValueError)
+        rng = random.Random(C.seed(where, "seed", seed))
         g = cls()
         layers: list[list[int]] = []
         k = 1
@@ -181,7 +200,13 @@ class NeuronGraph(Module):
         return outs or [n for n, v in self.nodes.items() if v.kind != "input" and not self._out[n]]
 
     def predecessors(self, name: Hashable) -> list[Hashable]:
-        return list(self._in[name])
+        return list(self._in[self._known("predecessors", name)])
+
+    def _known(self, where: str, name: Any) -> Hashable:
+        _hashable(where, "name", name)
+        if name not in self.nodes:
+            raise KeyError(f"{where}: there is no node {name!r}; the nodes are {list(self.nodes)}")
+        return name
 
     def topological_order(self) -> list[Hashable]:
         """Every node after all of its predecessors (Kahn's algorithm, ties in insertion order)."""
@@ -231,11 +256,16 @@ class NeuronGraph(Module):
                 raise KeyError(f"no value given for input node(s) {missing}")
             vals = dict(x)
         else:
-            x = list(np.asarray(x, dtype=np.float64).ravel()) if isinstance(x, np.ndarray) else list(x)
+            if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+                raise C.invalid("NeuronGraph", "x", x, f"a list of {len(ins)} number(s), one per input node "
+                                f"{ins}, or a dict {{input name: number}}", exc=TypeError)
+            x = list(C.real_array("NeuronGraph", "x", x, dtype=np.float64).ravel()) \
+                if isinstance(x, np.ndarray) else list(x)
             if len(x) != len(ins):
                 raise ValueError(f"got {len(x)} input value(s) for {len(ins)} input node(s) {ins}")
             vals = dict(zip(ins, x))
-        return {k: v if v.__class__ is Value else Value(float(v)) for k, v in vals.items()}
+        return {k: v if v.__class__ is Value else Value(C.number("NeuronGraph", f"input {k!r}", v))
+                for k, v in vals.items()}
 
     def evaluate(self, x: Mapping[Hashable, Any] | Sequence[Any]) -> dict[Hashable, Value]:
         """Every node's output z_i, computed in topological order (inputs copied from ``x``).
@@ -255,22 +285,32 @@ class NeuronGraph(Module):
 
     def forward(self, x: Mapping[Hashable, Any] | Sequence[Any]) -> Value | list[Value]:
         """The output node's value (a list of them, in order, when there are several)."""
+        if not self.outputs:
+            raise ValueError("this NeuronGraph has no output: add a node of kind 'output' (or any "
+                             "non-input node)")
         z = self.evaluate(x)
         out = [z[n] for n in self.outputs]
         return out[0] if len(out) == 1 else out
 
     def predict(self, X: Any) -> np.ndarray:
         """Outputs for each row of ``X`` as floats (nothing recorded): shape (n,) or (n, outputs)."""
+        X = C.finite_array("NeuronGraph.predict", "X", X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != len(self.inputs):
+            raise ValueError(f"NeuronGraph.predict: X must have shape (n, {len(self.inputs)}), one column "
+                             f"per input node, got {X.shape}")
         with no_grad():
-            rows = [self.forward(list(r)) for r in np.asarray(X, dtype=np.float64)]
+            rows = [self.forward(list(r)) for r in X]
         out = np.array([[v.data for v in r] if isinstance(r, list) else r.data for r in rows])
         return out
 
     def expression(self, name: Hashable | None = None, values: bool = False) -> str:
         """The formula the graph computes at ``name`` (an output by default), as on the slide:
         ``f6(b6 + w[3->6]·f3(b3 + w[1->3]·x1 + …) + …)``; ``values`` shows the numbers instead."""
-        name = self.outputs[0] if name is None else name
-        node = self.nodes[name]
+        if name is None:
+            if not self.outputs:
+                raise ValueError("expression: this NeuronGraph has no output node")
+            name = self.outputs[0]
+        node = self.nodes[self._known("expression", name)]
         if node.kind == "input":
             return f"x{name}" if isinstance(name, int) else str(name)
 
@@ -320,3 +360,10 @@ class NeuronGraph(Module):
         if shutil.which("dot") is None:
             return None
         return self.draw().pipe(format="svg").decode()
+
+
+def _hashable(where: str, what: str, name: Any) -> None:
+    try:
+        hash(name)
+    except TypeError:
+        raise C.invalid(where, what, name, "a hashable name (a str or an int)", exc=TypeError) from None

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from autograd_lite import Value, weighted_sum
+from autograd_lite import checks as C
 
 from .module import Module
 
@@ -35,7 +36,9 @@ class Neuron(Module):
 
     def __init__(self, nin: int, nonlin: bool = True, activation: str = "relu") -> None:
         super().__init__()
-        if activation not in _ACT:
+        nin = C.integer("Neuron", "nin", nin, low=0)
+        C.boolean("Neuron", "nonlin", nonlin)
+        if not isinstance(activation, str) or activation not in _ACT:
             raise ValueError(f"activation {activation!r}: choose one of {sorted(_ACT)}")
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
@@ -64,6 +67,8 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
         super().__init__()
+        C.integer("Layer", "nin", nin, low=0)
+        C.integer("Layer", "nout", nout, low=1)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
         for i, n in enumerate(self.neurons):
             self._modules[f"neurons.{i}"] = n
@@ -84,6 +89,12 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu") -> None:
         super().__init__()
+        C.integer("MLP", "nin", nin, low=0)
+        if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
+            raise C.invalid("MLP", "nouts", nouts, "a list of layer sizes, e.g. [16, 16, 1]", exc=TypeError)
+        nouts = [C.integer("MLP", f"nouts[{i}]", n, low=1) for i, n in enumerate(nouts)]
+        if not nouts:
+            raise C.invalid("MLP", "nouts", nouts, "at least one layer size")
         sz = [nin] + list(nouts)
         self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1, activation=activation)
                        for i in range(len(nouts))]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Value, no_grad
+from autograd_lite import checks as C
 
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss
 from .module import Module
@@ -109,10 +110,52 @@ def _batches(data: Any) -> Iterable[tuple[Any, Any]]:
     return data
 
 
+def _check_data(where: str, name: str, data: Any) -> None:
+    """``data`` as fit takes it: (X, y) of one length, a DataLoader, or an iterable of (X, y) batches."""
+    expected = "(X, y), a DataLoader or an iterable of (X, y) batches"
+    if isinstance(data, tuple) and len(data) == 2 and hasattr(data[0], "__len__"):
+        X, y = data
+        if not hasattr(y, "__len__"):
+            raise C.invalid(where, name, data, expected, "y must hold one target per example", TypeError)
+        if len(X) != len(y):
+            raise C.invalid(where, name, data, expected, f"X has {len(X)} example(s) but y has {len(y)}",
+                            shown=f"(X, y) of lengths {len(X)} and {len(y)}")
+        if len(X) == 0:
+            raise C.invalid(where, name, data, "at least one example", shown="(X, y) with no example")
+        return
+    if isinstance(data, (np.ndarray, str, bytes, dict)) or hasattr(data, "requires_grad") or \
+            not isinstance(data, Iterable):
+        fix = "pass the inputs with their targets: (X, y)" if isinstance(data, np.ndarray) or \
+            hasattr(data, "requires_grad") else None
+        raise C.invalid(where, name, data, expected, fix, TypeError)
+
+
+def _check_optimizer(where: str, optimizer: Any) -> None:
+    if not (callable(getattr(optimizer, "step", None)) and callable(getattr(optimizer, "zero_grad", None))):
+        raise C.invalid(where, "optimizer", optimizer, "an optimizer (with step and zero_grad)",
+                        "pass nn.optim.SGD(model.parameters(), lr=0.1), not the parameters themselves",
+                        TypeError)
+
+
+def _batch(where: str, item: Any, b: int) -> tuple[Any, Any]:
+    if not isinstance(item, (tuple, list)) or len(item) != 2:
+        raise C.invalid(where, f"batch {b + 1}", item, "a pair (X, y)",
+                        "the data must yield (inputs, targets) pairs", TypeError)
+    return item[0], item[1]
+
+
 class Trainer:
     """``Trainer(model, loss_fn, optimizer, scheduler=None)``: ``fit``, ``evaluate`` and ``predict``."""
 
     def __init__(self, model: Any, loss_fn: Any, optimizer: Any, scheduler: Any = None) -> None:
+        where = "fit"
+        C.function(where, "model", model, "pass the network, e.g. nn.MLP([2, 16, 1])")
+        C.function(where, "loss_fn", loss_fn, "pass a loss, e.g. nn.MSELoss()")
+        if optimizer is not None:  # a Trainer only to evaluate or predict needs none
+            _check_optimizer(where, optimizer)
+        if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+            raise C.invalid(where, "scheduler", scheduler, "None or a schedule such as "
+                            "nn.optim.StepLR(optimizer, step_size=10)", exc=TypeError)
         self.model = model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
@@ -126,6 +169,12 @@ class Trainer:
 
     def fit(self, data: Any, epochs: int = 1, val_data: Any = None, quiet: bool = False) -> History:
         """Train for ``epochs`` passes over ``data``; returns (and extends) ``self.history``."""
+        _check_optimizer("fit", self.optimizer)
+        epochs = C.integer("fit", "epochs", epochs, low=0)
+        C.boolean("fit", "quiet", quiet)
+        _check_data("fit", "data", data)
+        if val_data is not None:
+            _check_data("fit", "val_data", val_data)
         h = self.history
         scalar = _is_scalar_model(self.model)
         bar = _progress(range(epochs), quiet)
@@ -136,7 +185,8 @@ class Trainer:
             total = correct = 0.0
             n_seen = 0
             have_acc = True
-            for b, (X, y) in enumerate(_batches(data)):
+            for b, item in enumerate(_batches(data)):
+                X, y = _batch("fit", item, b)
                 self.optimizer.zero_grad()
                 out = self._forward(X, scalar)
                 loss = self.loss_fn(out, y)
@@ -158,7 +208,11 @@ class Trainer:
                     have_acc = False
                 else:
                     correct += acc * n
-            h.loss.append(total / max(n_seen, 1))
+            if not n_seen:
+                raise ValueError(f"fit: data yielded no batch in epoch {epoch + 1} (an empty DataLoader, or "
+                                 "an iterator that was used up by an earlier epoch: pass a DataLoader or "
+                                 "a list of batches)")
+            h.loss.append(total / n_seen)
             h.accuracy.append(correct / n_seen if have_acc and n_seen else None)
             if val_data is not None:
                 vl, va = self.evaluate(val_data)
@@ -178,12 +232,14 @@ class Trainer:
 
     def evaluate(self, data: Any) -> tuple[float, float | None]:
         """Mean loss and accuracy on ``data``, in eval mode (no dropout), with nothing recorded."""
+        _check_data("evaluate", "data", data)
         scalar = _is_scalar_model(self.model)
         total = correct = 0.0
         n_seen = 0
         have_acc = True
         with _eval_mode(self.model), no_grad():
-            for X, y in _batches(data):
+            for b, item in enumerate(_batches(data)):
+                X, y = _batch("evaluate", item, b)
                 out = self._forward(X, scalar)
                 loss = self.loss_fn(out, y)
                 n = len(y)
@@ -194,7 +250,9 @@ class Trainer:
                     have_acc = False
                 else:
                     correct += acc * n
-        return total / max(n_seen, 1), (correct / n_seen if have_acc and n_seen else None)
+        if not n_seen:
+            raise ValueError("evaluate: data yielded no batch")
+        return total / n_seen, (correct / n_seen if have_acc and n_seen else None)
 
     def predict(self, X: Any) -> np.ndarray:
         """The model's outputs on ``X`` as an array, in eval mode (no dropout), with nothing recorded."""
