@@ -210,8 +210,8 @@ def build_expression(text: str, values: dict[str, float], default: float = 1.0
     def build(node: ast.AST) -> Any:
         if isinstance(node, ast.Expression):
             return build(node.body)
-        if isinstance(node, ast.Constant):
-            return Value(float(node.value), label=repr(float(node.value)))
+        if isinstance(node, ast.Constant):  # a constant: views show it as its value
+            return Value(float(node.value))
         if isinstance(node, ast.Name):
             return leaves[node.id]
         if isinstance(node, ast.BinOp):
@@ -226,10 +226,7 @@ def build_expression(text: str, values: dict[str, float], default: float = 1.0
             out = -build(node.operand)
         else:  # a whitelisted call
             out = getattr(build(node.args[0]), node.func.id)()
-        seg = ast.get_source_segment(text.strip(), node) or ""
-        if len(seg) <= 14 and not out.label:  # short sub-expressions name their box
-            out.label = seg.replace(" ", "")
-        return out
+        return out  # unlabelled: the walk names it t1, t2, ... and writes what each one is
 
     try:
         root = build(tree)

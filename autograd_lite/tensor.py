@@ -594,11 +594,6 @@ class Tensor:
             text += f", label={self.label!r}"
         return text + ")"
 
-    def _repr_svg_(self) -> str | None:
-        from .draw import notebook_svg
-
-        return notebook_svg(self)
-
     # --- arithmetic: the scalar rules, on arrays --------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
         b = other if other.__class__ is Tensor else _lift(other, self.data.dtype)

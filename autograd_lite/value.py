@@ -204,11 +204,6 @@ class Value:
         lab = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={gs}{lab})"
 
-    def _repr_svg_(self) -> str | None:
-        from .draw import notebook_svg
-
-        return notebook_svg(self)
-
     def item(self) -> float:
         return self.data
 

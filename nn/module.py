@@ -24,6 +24,8 @@ import numpy as np
 
 from autograd_lite import Value
 from autograd_lite import checks as C
+from autograd_lite.scopes import calls as _calls
+from autograd_lite.tape import next_seq as _next_seq
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "is_parameter"]
 
@@ -89,7 +91,12 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        # the ops this call makes are numbered between first and last: how a view knows which
+        # module made an op, at two counter ticks per call and nothing per op
+        first = _next_seq()
+        out = self.forward(*args, **kwargs)
+        _calls.append((self, first, _next_seq()))
+        return out
 
     # --- the parameters --------------------------------------------------------------------------
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Any]]:

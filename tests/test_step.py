@@ -239,7 +239,7 @@ def test_layer_deltas_catch_a_wrong_derivative(monkeypatch: pytest.MonkeyPatch) 
     import numpy as np
 
     pytest.importorskip("autograd_lite.tensor")
-    from autograd_lite import step
+    from autograd_lite import lecture as step
 
     f, _, text = step._ACTIVATIONS["tanh"]
     monkeypatch.setitem(step._ACTIVATIONS, "tanh", (f, lambda a, z: 1 + z * z, text))  # wrong f'

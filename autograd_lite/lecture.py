@@ -1,0 +1,281 @@
+"""The lecture's backpropagation, layer by layer: δ_k = f'_k ⊙ (W_{k+1}ᵀ δ_{k+1}), ∂L/∂W_k = δ_k z_{k-1}ᵀ.
+
+``layer_deltas(model, x, y, loss)`` computes the recursion with numpy from a model's weights and
+checks it against the tape. ``LayerWalk`` (``step_through(loss, depth=1)``) walks a recorded graph
+module by module: forward layer by layer, then backward layer by layer, each step's δ and ∂L/∂W
+read from the tape's records (``tape.input_grads``) and compared with the recursion.
+
+Both sit on ``nn`` through its public API only: a model's ``children()`` and ``named_parameters()``,
+and an activation module is recognised by what it computes, never by its class name.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .show import fmt
+from .show import num as _num
+from .show import numbers_of as _raw
+
+__all__ = ["LayerDelta", "LayerDeltas", "layer_deltas"]
+
+# --- the lecture's layer-wise backpropagation ----------------------------------------------------
+# δ_K = f'_K(a_K) ⊙ loss'(z_K),  δ_k = f'_k(a_k) ⊙ (W_{k+1}ᵀ δ_{k+1}),  ∂L/∂W_k = δ_k z_{k-1}ᵀ,
+# ∂L/∂b_k = δ_k, with a_k = W_k z_{k-1} + b_k and z_k = f_k(a_k). Rows are samples, so in code the
+# column vector W_{k+1}ᵀ δ_{k+1} is the row δ_{k+1} W_{k+1}, and δ_k z_{k-1}ᵀ summed over the
+# samples is δ_kᵀ Z_{k-1}.
+
+# name -> (f, f' written from a and z = f(a)), on ndarrays
+_ACTIVATIONS: dict[str, tuple[Any, Any, str]] = {
+    "identity": (lambda a: a, lambda a, z: np.ones_like(a), "1"),
+    "tanh": (np.tanh, lambda a, z: 1.0 - z * z, "1 - z²"),
+    "sigmoid": (lambda a: 0.5 * (1.0 + np.tanh(0.5 * a)), lambda a, z: z * (1.0 - z), "z (1 - z)"),
+    "relu": (lambda a: np.maximum(a, 0.0), lambda a, z: (a > 0).astype(a.dtype), "1[a > 0]"),
+}
+_LOSSES = {"mse": "mean((z - y)²)", "sse": "½ Σ (z - y)²", "cross_entropy": "mean(-log softmax(z)[y])"}
+
+
+@dataclass
+class LayerDelta:
+    """Layer k of ``layer_deltas``: its pre-activation ``a``, output ``z``, input ``z_prev``, the
+    derivative ``fprime`` = f'_k(a_k), the back-propagated ``back`` (W_{k+1}ᵀ δ_{k+1}, or loss'(z_K)
+    for the last layer), ``delta`` = fprime ⊙ back, the gradients ``dW`` and ``db``, and the tape's
+    gradients for the same numbers (``tape_delta`` = ∂L/∂a_k, ``tape_dW``, ``tape_db``)."""
+
+    k: int
+    activation: str
+    z_prev: np.ndarray
+    a: np.ndarray
+    z: np.ndarray
+    fprime: np.ndarray
+    back: np.ndarray
+    delta: np.ndarray
+    dW: np.ndarray
+    db: np.ndarray
+    tape_delta: np.ndarray | None = None
+    tape_dW: np.ndarray | None = None
+    tape_db: np.ndarray | None = None
+
+    @property
+    def max_diff(self) -> float:
+        """Largest difference between the recursion and the tape over δ, ∂L/∂W and ∂L/∂b."""
+        pairs = [(self.delta, self.tape_delta), (self.dW, self.tape_dW), (self.db, self.tape_db)]
+        return max(float(np.max(np.abs(x - t))) if t is not None else math.nan for x, t in pairs)
+
+    @property
+    def agrees(self) -> bool:
+        return all(t is not None and np.allclose(x, t, rtol=1e-7, atol=1e-10)
+                   for x, t in [(self.delta, self.tape_delta), (self.dW, self.tape_dW),
+                                (self.db, self.tape_db)])
+
+
+class LayerDeltas:
+    """The slide's backpropagation layer by layer, checked against the tape (see ``layer_deltas``)."""
+
+    def __init__(self, layers: list[LayerDelta], loss_name: str, loss: float, batch: int) -> None:
+        self.layers = layers
+        self.loss_name = loss_name
+        self.loss = loss
+        self.batch = batch
+
+    @property
+    def passed(self) -> bool:
+        return all(layer.agrees for layer in self.layers)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        K = len(self.layers)
+        one = self.batch == 1
+        sq = (lambda x: x[0]) if one else (lambda x: x)  # noqa: E731 - one sample reads as vectors
+        out = [f"loss = {_LOSSES[self.loss_name]} = {_num(self.loss)}"
+               + ("" if one else f"   (a batch of {self.batch} samples n, one per row)")]
+        for layer in reversed(self.layers):
+            k, f = layer.k, layer.activation
+            out.append(f"layer {k} ({f}): a_{k} = W_{k} z_{k - 1} + b_{k},  z_{k} = {f}(a_{k})")
+            out.append(f"    f'_{k}(a_{k}) = {_ACTIVATIONS[f][2] if f in _ACTIVATIONS else 'f′'}"
+                       f" = {fmt(sq(layer.fprime))}")
+            if k == K:
+                out.append(f"    loss'(z_{K}) = {fmt(sq(layer.back))}")
+                out.append(f"    δ_{k} = f'_{k} ⊙ loss'(z_{k}) = {fmt(sq(layer.delta))}")
+            else:
+                out.append(f"    W_{k + 1}ᵀ δ_{k + 1} = {fmt(sq(layer.back))}")
+                out.append(f"    δ_{k} = f'_{k} ⊙ (W_{k + 1}ᵀ δ_{k + 1}) = {fmt(sq(layer.delta))}")
+            over = "" if one else "Σ_n "
+            out.append(f"    ∂L/∂W_{k} = {over}δ_{k} z_{k - 1}ᵀ = {fmt(layer.dW, 20)}")
+            out.append(f"    ∂L/∂b_{k} = {over}δ_{k} = {fmt(layer.db, 20)}")
+            verdict = "agrees with" if layer.agrees else "DIFFERS from"
+            out.append(f"    {verdict} the tape (largest difference {layer.max_diff:.1e})")
+        out.append("all layers agree with the tape's gradients" if self.passed
+                   else "some layers differ from the tape's gradients")
+        return "\n".join(out)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        color = "#1a7f37" if self.passed else "#b3261e"
+        return (f"<pre style='border-left: 4px solid {color}; padding-left: 8px'>"
+                f"{html.escape(str(self))}</pre>")
+
+
+def activation_of(module: Any) -> str | None:
+    """Which of ``_ACTIVATIONS`` a parameterless module computes, found by running it on a probe
+    (None when it is none of them): the module is known by what it does, not by its class's name."""
+    from .tensor import Tensor
+
+    probe = np.linspace(-2.0, 2.0, 9)
+    try:
+        out = module(Tensor(probe))
+    except Exception:  # noqa: BLE001 - a module that cannot take a vector is not an activation
+        return None
+    got = np.asarray(_raw(out), dtype=np.float64)
+    for name, (f, _, _) in _ACTIVATIONS.items():
+        if got.shape == probe.shape and np.allclose(got, f(probe), rtol=1e-6, atol=1e-9):
+            return name
+    return None
+
+
+def _has_parameters(module: Any) -> bool:
+    return next(iter(module.parameters()), None) is not None
+
+
+def _layers_of(model: Any) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    """(W, b, activation name) per layer, from an ``nn.Sequential``/``nn.MLP`` of Linear layers and
+    activations, or from a list of (W, b, activation) with W shaped (out, in)."""
+    children = getattr(model, "children", None)
+    if children is None:
+        layers = []
+        for i, item in enumerate(model):
+            W, b, f = item if len(item) == 3 else (*item, "identity")
+            f = str(f).lower()
+            if f not in _ACTIVATIONS:
+                raise ValueError(f"layer {i + 1}: activation {f!r} is not one of {', '.join(_ACTIVATIONS)}")
+            W = np.asarray(_raw(W), dtype=np.float64)
+            b = np.zeros(W.shape[0]) if b is None else np.asarray(_raw(b), dtype=np.float64)
+            layers.append((W, b, f))
+        return layers
+    layers: list[list[Any]] = []
+    for m in children():
+        params = dict(m.named_parameters())
+        if set(params) in ({"weight", "bias"}, {"weight"}):  # a Linear layer: x Wᵀ + b
+            W = np.asarray(_raw(params["weight"]), dtype=np.float64)
+            b = params.get("bias")
+            layers.append([W, np.zeros(W.shape[0]) if b is None else np.asarray(_raw(b), np.float64),
+                           "identity"])
+            continue
+        f = None if params else activation_of(m)
+        if f == "identity":
+            continue
+        if f is not None and layers and layers[-1][2] == "identity":
+            layers[-1][2] = f
+        else:
+            raise ValueError(f"layer_deltas handles Linear layers with {', '.join(_ACTIVATIONS)} "
+                             f"activations; this model has a {type(m).__name__}")
+    return [tuple(x) for x in layers]  # type: ignore[misc]
+
+
+def _loss_name(loss: Any) -> str:
+    if isinstance(loss, str):
+        name = loss.lower()
+    else:
+        name = loss_of(loss) or ""
+    if name not in _LOSSES:
+        raise ValueError(f"layer_deltas: the loss must be one of {', '.join(_LOSSES)} "
+                         f"(or nn.MSELoss()/nn.CrossEntropyLoss() with reduction='mean'), not {loss!r}")
+    return name
+
+
+def loss_of(loss: Any) -> str | None:
+    """Which of ``_LOSSES`` a loss module computes ("mse" or "cross_entropy", with the mean over the
+    batch), found by calling it on a probe, as the tape would: by what it does, not its class name."""
+    from .tensor import Tensor
+
+    z = np.array([[0.5, -1.0, 0.25], [2.0, 0.1, -0.3]])
+    labels = np.array([1, 0])
+    target = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.5]])
+    shifted = z - z.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    probes = [("mse", target, float(np.mean((z - target) ** 2))),
+              ("cross_entropy", labels, float(-np.mean(logp[np.arange(2), labels])))]
+    for name, t, expected in probes:
+        try:
+            got = float(np.asarray(_raw(loss(Tensor(z), t))))
+        except Exception:  # noqa: BLE001 - a loss that refuses this probe is not this loss
+            continue
+        if math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12):
+            return name
+    return None
+
+
+def layer_deltas(model: Any, x: Any, y: Any, loss: Any = "mse") -> LayerDeltas:
+    """The lecture's backpropagation slides for a small MLP: each layer's δ_k and weight gradient.
+
+    ``model`` is an ``nn.MLP``/``nn.Sequential`` of Linear layers and tanh/sigmoid/relu/identity
+    activations, or a list of ``(W, b, activation)`` with W shaped (out, in). ``x`` is one input
+    (a vector) or a batch (rows); ``y`` the targets (class indices for ``"cross_entropy"``).
+    ``loss`` is ``"mse"`` (mean of squares, as ``nn.MSELoss``), ``"sse"`` (½ Σ (z - y)²) or
+    ``"cross_entropy"`` (on logits). The recursion is computed with numpy from the weights and the
+    activations' derivatives only, then the same network is run on ``Tensor``s and backpropagated
+    by the tape, and the two are compared layer by layer. The model's own ``.grad``s are untouched.
+    """
+    from .tensor import Tensor
+
+    layers = _layers_of(model)
+    name = _loss_name(loss)
+    X = np.asarray(_raw(x), dtype=np.float64)
+    one = X.ndim == 1
+    X = X.reshape(1, -1) if one else X
+    N = X.shape[0]
+    Y = np.asarray(_raw(y))
+    # forward, keeping a_k and z_k
+    zs, as_ = [X], []
+    for W, b, f in layers:
+        as_.append(zs[-1] @ W.T + b)
+        zs.append(_ACTIVATIONS[f][0](as_[-1]))
+    out = zs[-1]
+    if name == "cross_entropy":
+        labels = Y.astype(int).reshape(-1)
+        shifted = out - out.max(axis=1, keepdims=True)
+        p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        value = float(-np.mean(np.log(p[np.arange(N), labels])))
+        onehot = np.zeros_like(out)
+        onehot[np.arange(N), labels] = 1.0
+        dloss = (p - onehot) / N
+    else:
+        target = Y.astype(np.float64).reshape(out.shape)
+        value = float(np.mean((out - target) ** 2) if name == "mse" else 0.5 * np.sum((out - target) ** 2))
+        dloss = 2.0 * (out - target) / out.size if name == "mse" else out - target
+    # backward by the slide's recursion
+    result: list[LayerDelta] = []
+    back = dloss
+    for k in range(len(layers), 0, -1):
+        W, b, f = layers[k - 1]
+        fprime = _ACTIVATIONS[f][1](as_[k - 1], zs[k])
+        delta = fprime * back
+        result.append(LayerDelta(k, f, zs[k - 1], as_[k - 1], zs[k], fprime, back, delta,
+                                 delta.T @ zs[k - 1], delta.sum(axis=0)))
+        back = delta @ W  # W_kᵀ δ_k, as rows
+    result.reverse()
+    # the same numbers through the tape
+    Ws = [Tensor(W, requires_grad=True) for W, _, _ in layers]
+    bs = [Tensor(b, requires_grad=True) for _, b, _ in layers]
+    z: Any = Tensor(X)
+    pre = []
+    for W, b, (_, _, f) in zip(Ws, bs, layers):
+        a = z @ W.T + b
+        pre.append(a)
+        z = a if f == "identity" else getattr(a, f)()
+    if name == "cross_entropy":
+        L = -(z.log_softmax(axis=-1) * onehot).sum() / N
+    else:
+        L = ((z - target) ** 2.0).mean() if name == "mse" else ((z - target) ** 2.0).sum() * 0.5
+    L.backward()
+    for layer, a, W, b in zip(result, pre, Ws, bs):
+        layer.tape_delta, layer.tape_dW, layer.tape_db = (np.asarray(_raw(t.grad)) for t in (a, W, b))
+    return LayerDeltas(result, name, value, N)
