@@ -7,7 +7,9 @@
 * o, the optimizer: ``nn.optim`` (``GD SGD Adagrad RMSprop Adam``, ``StepLR ExponentialLR``).
 * i, the initialization: ``nn.init`` (``kaiming_*``/``he_*``, ``xavier_*``/``glorot_*``, …).
 
-Plus ``nn.data`` (toy datasets, ``DataLoader``) and ``nn.fit`` (a training loop with a history).
+Plus ``nn.data`` (toy datasets, ``DataLoader``) and ``nn.fit`` (a training loop with a history), and the
+step across to PyTorch: ``model.to_torch()``, ``optimizer.to_torch(torch_model)``, ``nn.from_torch`` and
+``nn.optim.from_torch`` (``nn.torch_bridge``; PyTorch is optional, ``pip install -e '.[torch]'``).
 """
 
 from . import data, functional, init, optim, scalar
@@ -41,6 +43,7 @@ from .losses import (
     SmoothL1Loss,
 )
 from .module import Module, ModuleList, Parameter, Sequential
+from .torch_bridge import from_torch
 from .train import History, Trainer, accuracy, fit
 
 __all__ = [
@@ -50,5 +53,5 @@ __all__ = [
     "Identity", "Sign", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
     "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss",
     "CrossEntropyLoss", "MAE", "MSE", "SAE", "BCE", "CCE",
-    "fit", "Trainer", "History", "accuracy",
+    "fit", "Trainer", "History", "accuracy", "from_torch",
 ]

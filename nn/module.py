@@ -163,6 +163,15 @@ class Module:
     def eval(self) -> Module:
         return self.train(False)
 
+    def to_torch(self) -> Any:
+        """The equivalent ``torch.nn.Module``, with copies of the parameters (see ``nn.torch_bridge``).
+
+        Needs PyTorch (``pip install -e '.[torch]'``); ``nn.from_torch`` is the way back.
+        """
+        from .torch_bridge import to_torch
+
+        return to_torch(self)
+
     # --- saving and loading -----------------------------------------------------------------------
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
         """Every parameter's numbers, copied, under its dotted name."""

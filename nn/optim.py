@@ -24,7 +24,7 @@ from autograd_lite import Value
 from autograd_lite import checks as C
 
 __all__ = ["Optimizer", "GD", "SGD", "Adagrad", "AdaGrad", "RMSprop", "Adam", "LRScheduler", "StepLR",
-           "ExponentialLR"]
+           "ExponentialLR", "from_torch"]
 
 
 def _shape(p: Any) -> tuple:
@@ -288,6 +288,14 @@ class Optimizer:
                                 "nothing was loaded", shown=f"of shape {arr.shape}")
             out[key] = arr.astype(_dtype(p), copy=True)  # each buffer in its parameter's dtype
         return out
+
+    def to_torch(self, torch_model: Any) -> Any:
+        """The ``torch.optim`` optimizer that continues this one on ``torch_model`` (what
+        ``model.to_torch()`` returned): same hyper-parameters and state, so the next step is the one this
+        optimizer would take. Needs PyTorch (``pip install -e '.[torch]'``)."""
+        from .torch_bridge import optimizer_to_torch
+
+        return optimizer_to_torch(self, torch_model)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -566,6 +574,14 @@ class Adam(Optimizer):
         else:
             denom = np.sqrt(v) / bc2_sqrt + group["eps"]
         x += -step_size * (m / denom)
+
+
+def from_torch(torch_optimizer: Any, model: Any) -> Optimizer:
+    """The ``nn.optim`` optimizer that continues ``torch_optimizer`` on ``model`` (what ``nn.from_torch``
+    made of the torch model it trains): same class, hyper-parameters and state."""
+    from .torch_bridge import optimizer_from_torch
+
+    return optimizer_from_torch(torch_optimizer, model)
 
 
 # --- learning-rate schedules ------------------------------------------------------------------------
