@@ -44,7 +44,9 @@ LAYERS = {
 
 
 def _torch():
-    return require("torch")
+    torch = require("torch")
+    torch.set_num_threads(1)  # tensors of a few dozen numbers: more threads only wait on each other
+    return torch
 
 
 def _in_features(model: nn.Module) -> int:
@@ -77,7 +79,7 @@ def _compare(model: nn.Module, dt, seed: int, n: int) -> None:
 
 @pytest.mark.parametrize("dt", [np.float64, np.float32], ids=["float64", "float32"])
 @pytest.mark.parametrize("layer", LAYERS)
-@settings(max_examples=8)
+@settings(max_examples=5)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6))
 def test_layers_and_mlps_compute_what_torch_computes(layer, dt, seed, n):
     _compare(LAYERS[layer](dt), dt, seed, n)
