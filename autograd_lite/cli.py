@@ -19,18 +19,19 @@ INSTALL_DOT = "install Graphviz to get pictures: apt-get install graphviz, brew 
 
 
 # --- writing a graph -----------------------------------------------------------------------------
-def write_graph(root: Any, path: Path) -> Path:
+def write_graph(root: Any, path: Path, depth: int | None = None) -> Path:
     """Draw ``root``'s graph to ``path`` (its suffix picks the format: .svg .png .pdf, .html for the
-    step-through view, .gv/.dot for DOT source). Without Graphviz, DOT source goes next to it."""
+    step-through view, .gv/.dot for DOT source). Without Graphviz, DOT source goes next to it.
+    ``depth=1`` draws (and steps through) a network one box per layer."""
     from . import draw, step_through
     from .draw import dot_available
 
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower().lstrip(".") or "svg"
     if suffix == "html":
-        step_through(root).save_html(path)
+        step_through(root, depth=depth).save_html(path)
         return path
-    graph = draw(root)
+    graph = draw(root, depth=depth)
     if suffix in ("gv", "dot"):
         path.write_text(graph.source)
         return path
@@ -80,7 +81,7 @@ def _train_demo(out: Path, quiet: bool = False, epochs: int = 200) -> None:
     except ImportError:
         print("(the training part of the demo needs the `nn` package of this repository)")
         return
-    from . import draw, no_grad, step_through
+    from . import no_grad, step_through
     from .tensor import Tensor
 
     X, y = nn.data.two_moons(200, noise=0.1, seed=0)
@@ -95,15 +96,15 @@ def _train_demo(out: Path, quiet: bool = False, epochs: int = 200) -> None:
     print(f"  loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g}"
           + (f", training accuracy {acc:.1%}" if acc is not None else "")
           + f" in {history.seconds:.1f} s")
-    # the network's graph for a small batch: the same view as the neuron's, with shapes
+    # the network for a small batch, one box per layer (named as the model names its parameters)
     batch_loss = loss_fn(model(Tensor(X[:4])), y[:4])
     batch_loss.backward()
-    path = write_graph(batch_loss, out / "network.svg")
+    path = write_graph(batch_loss, out / "network.svg", depth=1)
     if path.suffix == ".svg":
         print(f"network graph written to {path.resolve()}")
-    step_through(batch_loss).save_html(out / "network_steps.html")
-    print(f"its step-by-step backward (open in a browser): {(out / 'network_steps.html').resolve()}")
-    del draw
+    step_through(batch_loss, depth=1).save_html(out / "network_steps.html")
+    print(f"its layer-by-layer backward, δ_k and ∂L/∂W_k (open in a browser): "
+          f"{(out / 'network_steps.html').resolve()}")
     try:
         import matplotlib
 

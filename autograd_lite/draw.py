@@ -7,7 +7,8 @@ install it. The Value engine keeps every node's inputs after ``backward()`` (it 
 derivatives), so a graph drawn after backward shows the gradients as well.
 
 Boxes are named from the model (``names.py``: ``0.weight``, ``x``, ``a1``, constants as their value)
-without writing anything into the graph. In Jupyter a drawing scales to the
+without writing anything into the graph. ``draw(loss, depth=1)`` draws each module one level deep
+as one box (name, type, shapes, parameters and their gradients). In Jupyter a drawing scales to the
 cell's width and says when its text would become too small to read, and how to get a smaller one.
 
 This module also gives ``Value`` and ``Tensor`` their Jupyter picture (``_repr_svg_``): the engines
@@ -95,7 +96,7 @@ class Drawing(graphviz.Digraph):
     (which pipes SVG, fitted to the cell) run ``dot``.
     """
 
-    hint = "rankdir='TB' draws top to bottom."
+    hint = "draw(out, depth=1) draws one box per layer; rankdir='TB' draws top to bottom."
 
     pipe = _explained(graphviz.Digraph.pipe)
     render = _explained(graphviz.Digraph.render)
@@ -161,6 +162,8 @@ def _value_label(v: Any, name: str = "", grad: Any = None, constant: bool = Fals
     if not isinstance(data, np.ndarray) or data.size <= SMALL_ARRAY:
         fields.append(_field("data", data))
     g = grad if grad is not None else getattr(v, "grad", None)
+    if g is None and getattr(v, "requires_grad", None) is False:
+        return "{ " + " | ".join(fields) + " }"  # data, not a variable: no gradient to show
     fields.append("grad None" if g is None else _field("grad", _plain(g)))
     return "{ " + " | ".join(fields) + " }"
 
@@ -244,16 +247,28 @@ def _new_drawing(rankdir: str) -> Drawing:
                    node_attr={"fontname": "Helvetica", "fontsize": str(FONT_PT)})
 
 
-def draw(root: Any, rankdir: str = "LR") -> Drawing:
+def draw(root: Any, depth: int | None = None, rankdir: str | None = None) -> Drawing:
     """The graph that computed ``root``: one box per value, one circle per op, data flowing right.
 
     Each box shows the value's name (a label, a parameter's name in its model, ``x``, ``a1``...),
     data and grad (for a tensor its shape, and its numbers when it is small); a constant shows its
     value. Edges run input → op → output. Works for ``Value``, ``Tensor`` and anything with
     ``.data``, ``.grad`` and ``.inputs`` (or micrograd's ``_prev``). ``rankdir="TB"`` draws top to
-    bottom.
+    bottom, ``"LR"`` left to right (the default for ops; module boxes default to "TB").
+    ``depth=k`` draws each module called k deep (1: the layers of a model) as one box, with its
+    name and type, input and output shapes and its parameters with their shapes and gradients; a
+    loss module is one box too. ``None`` draws every op.
     """
-    dot, _, _ = drawing_with_ids(root, None, _names_for(root), None, rankdir)
+    if depth is not None:
+        from .module_view import module_drawing
+
+        if not isinstance(depth, int) or depth < 0:
+            raise ValueError(f"depth must be None (every op) or a module depth >= 0, not {depth!r}")
+        if not _has_contract(root):
+            raise TypeError(f"draw(depth=...) needs a Value or Tensor of autograd_lite, not "
+                            f"{type(root).__name__}")
+        return module_drawing(root, depth, _new_drawing(rankdir or "TB"))[0]
+    dot, _, _ = drawing_with_ids(root, None, _names_for(root), None, rankdir or "LR")
     return dot
 
 

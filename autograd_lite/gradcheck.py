@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .tape import enable_grad, no_grad, recorded_ops
+from .tape import enable_grad, no_grad
 
 METHODS = ("forward", "backward", "central")
 
@@ -257,15 +257,22 @@ class GradcheckReport(_Report):
     HEADER = ["input", "analytic", "numeric", "abs err", "rel err", ""]
 
     def __init__(self, checks: list[InputCheck], eps: float, atol: float, rtol: float,
-                 method: str) -> None:
+                 method: str, culprit: OpCheck | None = None) -> None:
         super().__init__(checks, eps, atol, rtol)
         self.method = method
+        self.culprit = culprit  # on a failure: the first recorded op whose backward is wrong
 
     def title(self) -> str:
         failed = sum(not c.passed for c in self.checks)
         verdict = "passed" if not failed else f"FAILED for {failed} of {len(self.checks)} inputs"
-        return (f"gradcheck {verdict} ({self.method} differences, eps={self.eps:g}; "
+        text = (f"gradcheck {verdict} ({self.method} differences, eps={self.eps:g}; "
                 f"ok when |analytic - numeric| <= {self.atol:g} + {self.rtol:g} * |numeric|)")
+        c = self.culprit
+        if c is not None:
+            text += (f"\nthe first op whose backward disagrees: #{c.step} {c.op}, with respect to "
+                     f"{c.input}: backward uses {c.analytic:.6g}, finite differences of its forward "
+                     f"give {c.numeric:.6g}")
+        return text
 
 
 # --- gradcheck ----------------------------------------------------------------------------------
@@ -363,9 +370,28 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6, a
     checks = [_compare(_name(x, i), a, n, atol, rtol)
               for i, (x, a, n) in enumerate(zip(inputs, analytic, numeric))]
     report = GradcheckReport(checks, eps, atol, rtol, method)
-    if not report and raise_exception:
-        raise GradcheckError(report)
+    if not report:
+        report.culprit = _first_wrong_op(f, inputs, eps, atol, rtol)
+        if raise_exception:
+            raise GradcheckError(report)
     return report
+
+
+def _first_wrong_op(f: Callable[..., Any], inputs: list, eps: float, atol: float,
+                    rtol: float) -> OpCheck | None:
+    """Where ``f``'s gradient goes wrong: the first recorded op whose own backward disagrees with
+    finite differences of its forward (``gradcheck_graph`` on one more recorded run of ``f``; no
+    backward runs, so the inputs' ``.grad`` stay as they are). None when every op agrees (then the
+    error is elsewhere, e.g. in numbers f computes outside the tape)."""
+    with enable_grad():
+        out = f(*inputs)
+    if not hasattr(out, "inputs"):
+        return None
+    try:
+        graph = gradcheck_graph(out, eps, atol, rtol, raise_exception=False)
+    except (TypeError, ValueError, ArithmeticError, RuntimeError):  # an op it cannot replay
+        return None
+    return graph.first_failure
 
 
 __all__ = ["GradcheckError", "GradcheckReport", "InputCheck", "gradcheck", "numerical_grad"]
@@ -415,13 +441,24 @@ class GraphCheckReport(_Report):
                 f"its forward give {bad.numeric:.6g}")
 
 
+class _Where(dict):
+    """id(op) -> its position in execution order, with the view's names of the graph's nodes."""
+
+    names: Any = None
+
+
 def _input_name(x: Any, i: int, steps: dict[int, int]) -> str:
-    """A label if the input has one, else where it came from: an earlier op, or a leaf's number."""
+    """A label, or the name the model gives it (a parameter's ``0.weight``, ``x``...), else where it
+    came from: an earlier op, or a leaf's number."""
     label = getattr(x, "label", "")
     if label:
         return str(label)
+    names = getattr(steps, "names", None)
+    known = names.from_model(x) if names is not None and id(x) in names._names else ""
+    if known and not x.inputs and names.role(x) != "constant":
+        return f"input {i} ({known})"
     if id(x) in steps:
-        return f"input {i} (from #{steps[id(x)]} {x.op})"
+        return f"input {i} (from #{steps[id(x)]} {x.op}{', ' + known if known else ''})"
     d = x.data
     return f"input {i} ({d:.4g})" if isinstance(d, float) else f"input {i} {tuple(np.shape(d))}"
 
@@ -479,9 +516,13 @@ def gradcheck_graph(out: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float
     ``GradcheckError`` carrying the report on a failure unless ``raise_exception=False``. Points
     where an op has a kink (relu or abs at 0) are skipped and say so. The graph is not changed.
     """
+    from .names import Names
+    from .step import collect
+
     checks: list[OpCheck] = []
-    nodes = recorded_ops(out)
-    steps = {id(v): k for k, v in enumerate(nodes)}
+    nodes, leaves = collect(out)
+    steps = _Where((id(v), k) for k, v in enumerate(nodes))
+    steps.names = Names(out, nodes, leaves)
     for step, v in enumerate(nodes):
         if isinstance(getattr(v, "data", None), np.ndarray):
             checks += _tensor_op_checks(step, v, eps, atol, rtol, steps)

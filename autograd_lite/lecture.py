@@ -120,7 +120,7 @@ class LayerDeltas:
 
     def _repr_html_(self) -> str:
         color = "#1a7f37" if self.passed else "#b3261e"
-        return (f"<pre style='border-left: 4px solid {color}; padding-left: 8px'>"
+        return (f"<pre style='border-left: 4px solid {color}; padding-left: 8px; white-space: pre-wrap'>"
                 f"{html.escape(str(self))}</pre>")
 
 
@@ -279,3 +279,273 @@ def layer_deltas(model: Any, x: Any, y: Any, loss: Any = "mse") -> LayerDeltas:
     for layer, a, W, b in zip(result, pre, Ws, bs):
         layer.tape_delta, layer.tape_dW, layer.tape_db = (np.asarray(_raw(t.grad)) for t in (a, W, b))
     return LayerDeltas(result, name, value, N)
+
+
+# --- the same recursion, read off a recorded graph, module by module --------------------------------
+@dataclass
+class Check:
+    """One number of the layer walk against the tape: ``formula`` (the lecture's, evaluated on the
+    walk's numbers) and ``tape`` (the gradient backward() left)."""
+
+    what: str
+    formula: Any
+    tape: Any
+
+    @property
+    def agrees(self) -> bool:
+        if self.tape is None:
+            return False
+        a = np.asarray(_raw(self.formula), dtype=np.float64)
+        b = np.asarray(_raw(self.tape), dtype=np.float64)
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-7, atol=1e-10))
+
+
+def _tape_grad(node: Any) -> Any:
+    g = getattr(node, "grad", None)
+    return None if g is None else np.asarray(_raw(g), dtype=np.float64)
+
+
+def _linear_params(group: Any, names: Any) -> tuple[Any, Any] | None:
+    """(weight, bias) of a group that is one Linear call: a 2-D ``*weight`` and a 1-D ``*bias``."""
+    ps = {names.name(p).rsplit(".", 1)[-1]: p for p in group.params}
+    W, b = ps.get("weight"), ps.get("bias")
+    if W is None or np.ndim(_raw(W.data)) != 2 or len(group.params) != (1 if b is None else 2):
+        return None
+    return W, b
+
+
+class LayerWalk:
+    """``step_through(loss, depth=1)``: one forward and one backward step per module call (a layer,
+    an activation, the loss), the backward steps written as the lecture's δ_k and ∂L/∂W_k with their
+    numbers (or shapes, for large arrays) and each checked against the tape (``.checks``, ``.passed``).
+
+    The numbers are read off the records (``tape.input_grads`` through each module's ops, newest
+    first); the δ and ∂L/∂W formulas are then evaluated on them with numpy and compared with the
+    gradients backward() left in ``.grad``. Ops made outside modules are steps of their own.
+    """
+
+    def __init__(self, out: Any, depth: int = 1) -> None:
+        from .module_view import Groups
+        from .step import output_node, run_backward_once
+
+        if not isinstance(depth, int) or depth < 0:
+            raise ValueError(f"depth must be None (every op) or a module depth >= 0, not {depth!r}")
+        root = output_node(out)
+        self.root = root
+        self.depth = depth
+        self.groups = Groups(root, depth)
+        self.names = self.groups.names
+        self.ops, self.leaves = self.groups.ops, self.groups.leaves
+        self.seed = run_backward_once(root)
+        self.steps: list[Any] = []
+        self.checks: list[Check] = []
+        self._forward_steps()
+        self._backward_steps()
+
+    @property
+    def passed(self) -> bool:
+        return all(c.agrees for c in self.checks)
+
+    def name(self, node: Any) -> str:
+        return self.names.name(node)
+
+    def _title(self, g: Any) -> str:
+        if g.title:
+            return g.title
+        from .step import StepThrough
+
+        v = g.last
+        return f"{self.name(v)} = {StepThrough._expr(self, v, [self.name(x) for x in v.inputs])}"
+
+    def _new_step(self, phase: str, g: Any, lines: list[str], upstream: Any = None) -> None:
+        from .step import Step
+
+        node = g.last if g is not None else self.root
+        ins = tuple(g.inputs) if g is not None else ()
+        self.steps.append(Step(len(self.steps), phase, g.title if g is not None else "seed",
+                               self.name(node), node, ins, [self.name(x) for x in ins],
+                               [_raw(x.data) for x in ins], _raw(node.data), upstream=upstream,
+                               lines=lines))
+
+    # --- forward -----------------------------------------------------------------------------------
+    def _forward_steps(self) -> None:
+        from .module_view import module_title
+
+        for g in self.groups.groups:
+            n = len(self.steps) + 1
+            outs = ", ".join(self.name(v) for v in g.outputs) or self.name(g.last)
+            read = g.inputs or [x for x in g.ops[0].inputs if self.names.is_constant(x)]
+            ins = ", ".join(self.name(x) for x in read)
+            if g.scope is None:
+                from .step import StepThrough
+
+                expr = StepThrough._expr(self, g.last, [self.name(x) for x in g.last.inputs])
+                lines = [f"forward {n}: {self.name(g.last)} = {expr}"]
+            else:
+                lin = _linear_params(g, self.names)
+                head = module_title(g).replace("\t", ":  ")
+                if lin is not None and len(g.inputs) == 1:
+                    W, b = lin
+                    formula = f"{ins} {self.name(W)}ᵀ" + (f" + {self.name(b)}" if b is not None else "")
+                    lines = [f"forward {n}: {head}", f"    {outs} = {formula}"]
+                elif len(g.ops) == 1 and g.ops[0].op not in ("", None):
+                    lines = [f"forward {n}: {head}", f"    {outs} = {g.ops[0].op}({ins})"]
+                else:
+                    lines = [f"forward {n}: {head}", f"    {outs} = {g.title.split(': ')[-1]}({ins})"]
+            for v in g.outputs or [g.last]:
+                lines.append(f"    {self.name(v)} = {fmt(v.data)}")
+            self._new_step("forward", g, lines)
+
+    # --- backward ----------------------------------------------------------------------------------
+    def _backward_steps(self) -> None:
+        from .tape import input_grads, local_derivatives
+
+        L = self.name(self.root)
+        grads: dict[int, Any] = {id(self.root): self.seed}
+        self.steps.append(None)  # the seed step, made below with its index
+        self.steps.pop()
+        self._new_step("backward", None, [f"backward {len(self.steps) + 1}: start at the output: "
+                                          f"∂{L}/∂{L} = {fmt(self.seed)}"], self.seed)
+        groups = self.groups.groups
+        for gi in range(len(groups) - 1, -1, -1):
+            g = groups[gi]
+            arriving = [(v, grads.get(id(v))) for v in (g.outputs or [g.last])]
+            for v in reversed(g.ops):  # the records' own products, op by op
+                gv = grads.get(id(v))
+                if gv is None:
+                    continue
+                for x, c in zip(v.inputs, input_grads(v, gv)):
+                    if c is not None:
+                        grads[id(x)] = c if id(x) not in grads else grads[id(x)] + c
+            n = len(self.steps) + 1
+            lines = [f"backward {n}: through {self._title(g)}"]
+            lin = _linear_params(g, self.names)
+            act = (g.scope is not None and not g.params and len(g.ops) == 1
+                   and local_derivatives(g.ops[0]) is not None and len(g.inputs) == 1)
+            if lin is not None and len(g.inputs) == 1 and len(arriving) == 1:
+                self._linear_lines(lines, g, lin, arriving[0], grads, L)
+            elif act and len(arriving) == 1:
+                self._activation_lines(lines, g, arriving[0], grads, L, gi)
+            else:
+                for v, gv in arriving:
+                    lines.append(f"    arriving: ∂{L}/∂{self.name(v)} = {fmt(gv)}")
+                for x in g.inputs:
+                    if not self.names.is_constant(x) and id(x) in grads:
+                        lines.append(f"    sends:    ∂{L}/∂{self.name(x)} = {fmt(grads[id(x)])}")
+                for p in g.params:
+                    self._param_line(lines, p, grads.get(id(p)), f"∂{L}/∂{self.name(p)}")
+            ok = all(c.agrees for c in self._checks_of_step)
+            lines.append(f"    {'agrees with' if ok else 'DIFFERS from'} the tape's gradients"
+                         if self._checks_of_step else "")
+            self._checks_of_step = []
+            self._new_step("backward", g, [ln for ln in lines if ln], arriving[-1][1])
+        self.grads = grads
+
+    _checks_of_step: list[Check] = []
+
+    def _check(self, what: str, formula: Any, tape: Any) -> None:
+        c = Check(what, formula, tape)
+        self.checks.append(c)
+        self._checks_of_step = [*self._checks_of_step, c]
+
+    def _param_line(self, lines: list[str], p: Any, walked: Any, what: str) -> None:
+        if walked is None:
+            return
+        lines.append(f"    {what} = {fmt(walked, 20)}")
+        self._check(what, walked, _tape_grad(p))
+
+    def _linear_lines(self, lines: list[str], g: Any, lin: tuple, arriving: tuple, grads: dict,
+                      L: str) -> None:
+        W, b = lin
+        out, delta = arriving
+        z = g.inputs[0]
+        k = self._k(out)
+        dk = f"δ{k}"
+        Z = np.asarray(_raw(z.data), dtype=np.float64)
+        D = np.asarray(_raw(delta), dtype=np.float64)
+        lines.append(f"    {dk} = ∂{L}/∂{self.name(out)} = {fmt(D)}")
+        self._check(dk, D, _tape_grad(out))
+        batch = D.ndim == 2
+        over = f"   (Σ over the {D.shape[0]} samples)" if batch else ""
+        dW = D.T @ Z if batch else np.outer(D, Z)
+        lines.append(f"    ∂{L}/∂{self.name(W)} = {dk}ᵀ {self.name(z)} = {fmt(dW, 20)}{over}")
+        self._check(f"∂{L}/∂{self.name(W)}", dW, _tape_grad(W))
+        if b is not None:
+            db = D.sum(axis=0) if batch else D
+            lines.append(f"    ∂{L}/∂{self.name(b)} = Σ {dk} = {fmt(db, 20)}")
+            self._check(f"∂{L}/∂{self.name(b)}", db, _tape_grad(b))
+        if z.inputs:  # passed down to the layer below: W_kᵀ δ_k, as rows δ_k W_k
+            back = D @ np.asarray(_raw(W.data), dtype=np.float64)
+            lines.append(f"    ∂{L}/∂{self.name(z)} = {dk} {self.name(W)} = {fmt(back)}"
+                         f"   (W{k}ᵀ {dk}, for the layer below)")
+            self._check(f"∂{L}/∂{self.name(z)}", back, grads.get(id(z)))
+
+    def _activation_lines(self, lines: list[str], g: Any, arriving: tuple, grads: dict, L: str,
+                          gi: int) -> None:
+        from .tape import local_derivatives
+
+        out, gz = arriving
+        v = g.ops[0]
+        a = g.inputs[0]
+        k = self._k(out)
+        k1 = str(int(k) + 1) if k.isdigit() else f"{k}+1"
+        fprime = local_derivatives(v)[0]
+        formula = getattr(v.rule, "formula", ())
+        shown = formula[0].format(x=self.name(a), y="", out=self.name(out)) if isinstance(
+            formula, (tuple, list)) and formula else "f′"
+        later = self.groups.groups[gi + 1] if gi + 1 < len(self.groups.groups) else None
+        lin = _linear_params(later, self.names) if later is not None and later.scope is not None else None
+        came = f" = W{k1}ᵀ δ{k1}" if lin is not None else ""
+        lines.append(f"    ∂{L}/∂{self.name(out)}{came} = {fmt(gz)}")
+        lines.append(f"    f'{k}({self.name(a)}) = {shown} = {fmt(fprime)}")
+        delta = np.asarray(_raw(fprime), dtype=np.float64) * np.asarray(_raw(gz), dtype=np.float64)
+        paren = f"(W{k1}ᵀ δ{k1})" if lin is not None else f"∂{L}/∂{self.name(out)}"
+        lines.append(f"    δ{k} = f'{k} ⊙ {paren} = {fmt(delta)}")
+        self._check(f"δ{k}", delta, _tape_grad(a))
+
+    def _k(self, node: Any) -> str:
+        """The layer index k the lecture writes, from the node's name a_k / z_k (else its name)."""
+        name = self.name(node)
+        return name[1:] if name[:1] in "az" and name[1:].isdigit() else f"({name})"
+
+    # --- text and HTML -----------------------------------------------------------------------------
+    def inputs_text(self) -> str:
+        return ", ".join(f"{self.name(x)} = {fmt(x.data)}" for x in self.groups.outside_leaves()
+                         if not self.names.is_constant(x))
+
+    def __str__(self) -> str:
+        verdict = ("every δ and gradient agrees with the tape" if self.passed
+                   else "some numbers DIFFER from the tape")
+        head = [f"layer walk of {self.name(self.root)} (depth {self.depth}): "
+                f"{len(self.groups.groups)} steps forward, then backward; {verdict}"]
+        return "\n".join(head + [str(s) for s in self.steps])
+
+    __repr__ = __str__
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.steps[i]
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self) -> str:
+        """The widget: the module-level drawing, the current step's text, Previous/Next buttons."""
+        from .draw import _new_drawing
+        from .module_view import module_drawing
+        from .step_html import walk_html
+
+        def graph(pid: str) -> tuple:
+            return module_drawing(self.root, self.depth, _new_drawing("TB"), pid, self.groups)
+
+        return walk_html(self, graph, side=True)
+
+    def save_html(self, path: Any) -> None:
+        from .step_html import save_page
+
+        save_page(self, path)

@@ -296,15 +296,23 @@ class StepThrough:
         save_page(self, path)
 
 
-def step_through(out: Any) -> Any:
+def step_through(out: Any, depth: int | None = None) -> Any:
     """Walk ``out``'s graph: the forward ops in recorded order, then backward newest first.
 
     ``out`` is a ``Value`` or a ``Tensor`` (a scalar, e.g. a loss), or an object holding one as
     ``.output``. If ``out`` has not been backpropagated, this runs ``out.backward()`` once (so the
     leaves' ``.grad`` are filled as usual); if it has, nothing is run again and the walk uses the
     gradient already seeded. ``.steps`` lists the ``Step`` records; ``print()`` shows them.
+
+    ``depth=None`` walks every recorded op. ``depth=1`` walks module by module (the layers of a model
+    called inside the graph, its loss as one step): forward layer by layer, then backward layer by
+    layer with the lecture's δ_k and ∂L/∂W_k, checked against the tape (a ``lecture.LayerWalk``).
     """
-    return StepThrough(out)
+    if depth is None:
+        return StepThrough(out)
+    from .lecture import LayerWalk
+
+    return LayerWalk(out, depth)
 
 
 # the lecture's layer-wise helpers live in lecture.py; they are imported from here as documented

@@ -29,8 +29,8 @@ _TEMPLATE = """<div class="agl-step" id="{pid}" tabindex="0">
 ><button type="button" class="agl-next" id="{pid}-next">Next &#9654;</button
 ><button type="button" class="agl-zoom" id="{pid}-zoom">Full size</button
 ><span class="agl-pos" id="{pid}-pos">step 0 / {n}</span></div>
-<pre class="agl-text" id="{pid}-text">{text}</pre>
-<div class="agl-graph" id="{pid}-graph-box">{graph}</div>
+<div class="agl-body{layout}"><pre class="agl-text" id="{pid}-text">{text}</pre>
+<div class="agl-graph" id="{pid}-graph-box">{graph}</div></div>
 <script type="application/json" id="{pid}-data">{data}</script>
 <script>{script}</script>
 </div>"""
@@ -54,9 +54,10 @@ def svg_text(graph: Any) -> str:
     return re.sub(r"<!--.*?-->\n?|<title>[^<]*</title>\n?", "", svg, flags=re.S)
 
 
-def walk_html(walk: Any, graph: Any = None, note: str = "") -> str:
+def walk_html(walk: Any, graph: Any = None, note: str = "", side: bool = False) -> str:
     """The widget for a ``StepThrough`` (or anything with its ``steps``, ``leaves``, ``ops``,
-    ``names``, ``grad``): ``graph`` is a drawing whose nodes carry ``ids`` (built here when None)."""
+    ``names``, ``grad``): ``graph(pid)`` gives a drawing whose nodes carry ids and the ids by node
+    (the op-level drawing when None). ``side`` puts a tall graph beside the text, not below it."""
     import importlib
 
     D = importlib.import_module(".draw", __package__)  # the module (the package exports draw())
@@ -94,7 +95,8 @@ def walk_html(walk: Any, graph: Any = None, note: str = "") -> str:
         frames.append({"t": str(s), "cur": [c for c in cur if c],
                        "ins": [nid(x) for x in s.inputs if nid(x)], "set": [u for u in sets if u[0]]})
     blob = json.dumps({"nodes": init, "frames": frames}).replace("</", "<\\/")
-    return _TEMPLATE.format(pid=pid, note=note, graph=graph_html, n=len(frames) - 1,
+    return _TEMPLATE.format(pid=pid, note=note, layout=" agl-side" if side else "",
+                            graph=graph_html, n=len(frames) - 1,
                             style=_static("step.css").replace("PID", pid),
                             text=html.escape(str(walk)), data=blob,
                             script=_static("step.js").replace("PID", pid))

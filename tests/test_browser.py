@@ -8,6 +8,7 @@ go to the test's tmp folder; ``AGL_SCREENSHOTS=docs`` also copies them into docs
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -226,18 +227,33 @@ def export(source: Path, tmp_path: Path) -> Path:
     html_path = tmp_path / f"{source.stem}.html"
     html_path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>notebook</title>"
                          "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}"
-                         "img{max-width:100%}</style></head><body>" + body + "</body></html>",
+                         # Jupyter's own rules for images and text outputs (long lines wrap)
+                         "img{max-width:100%}.output_text pre{white-space:pre-wrap}</style>"
+                         "</head><body>" + body + "</body></html>",
                          encoding="utf-8")
     return html_path
 
 
-def test_exported_notebook(browser: Any, shots: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Each notebook executed and exported once for the tests of this module."""
+    done: dict[Path, Path] = {}
+
+    def get(source: Path) -> Path:
+        if source not in done:
+            done[source] = export(source, tmp_path_factory.mktemp(source.stem))
+        return done[source]
+
+    return get
+
+
+def test_exported_notebook(browser: Any, shots: Path, exported: Any) -> None:
     """An executed notebook exported by nbconvert (the static HTML of a page without a kernel)."""
     source = _notebook("step_through")
     if source is None:
         pytest.skip("no notebook under notebooks/ uses step_through yet")
     require_dot()
-    page = Page(browser, export(source, tmp_path))
+    page = Page(browser, exported(source))
     try:
         views = page.page.locator(".agl-step")
         assert views.count() >= 1
@@ -280,5 +296,106 @@ def test_exported_notebook_plots(browser: Any, shots: Path, tmp_path: Path) -> N
         page.page.screenshot(path=str(shots / "notebook_plots_full.png"), full_page=True)
         assert page.errors == []
         assert page.network() == []
+    finally:
+        page.close()
+
+
+# --- views at the scale of a network: they fit the screen and name what the model names -------------
+# For every output (a notebook cell's output area, or a whole view): how far its content reaches
+# beyond it, the smallest graph text in CSS pixels after the SVG's scaling, and its text.
+MEASURE = """(sel) => Array.from(document.querySelectorAll(sel)).map(a => {
+  const box = a.getBoundingClientRect();
+  let over = a.scrollWidth - a.clientWidth;
+  const texts = [];
+  let small = 1e9;
+  a.querySelectorAll('svg').forEach(s => {
+    const vb = s.viewBox && s.viewBox.baseVal, w = s.getBoundingClientRect().width;
+    over = Math.max(over, s.getBoundingClientRect().right - box.right);
+    if (!vb || !vb.width || !w) { return; }
+    s.querySelectorAll('text').forEach(t => {
+      small = Math.min(small, parseFloat(t.getAttribute('font-size') || '14') * w / vb.width);
+      texts.push(t.textContent);
+    });
+  });
+  return {over: over, small: small, svgText: texts.join(' '), text: a.innerText,
+          right: box.right, bottom: box.bottom, note: a.innerText.indexOf('hard to read') >= 0};
+})"""
+PARAMETER_LIKE = re.compile(r"\bin\d+\b")
+
+
+def check_fits(page: Page, selector: str) -> list[dict]:
+    """Every output under ``selector``: no horizontal overflow, graph text >= 9 px (or a note that
+    says how to get a smaller graph), and no in1-style names."""
+    outs = page.page.evaluate(MEASURE, selector)
+    assert outs
+    for o in outs:
+        assert o["over"] <= 1, (o["over"], o["text"][:120])
+        assert o["small"] >= 9 or o["note"], (o["small"], o["svgText"][:120])
+        assert not PARAMETER_LIKE.search(o["svgText"] + " " + o["text"]), o["text"][:200]
+    return outs
+
+
+def screen(browser: Any, path: Path) -> Page:
+    page = Page(browser, path)
+    page.page.set_viewport_size({"width": 1280, "height": 720})
+    return page
+
+
+def test_demo_views_are_layer_level_and_fit_the_screen(browser: Any, shots: Path,
+                                                      tmp_path: Path) -> None:
+    require_dot()
+    pytest.importorskip("nn")
+    from autograd_lite.cli import main
+
+    assert main(["demo", "-o", str(tmp_path), "-q"]) == 0
+    page = screen(browser, tmp_path / "network.svg")
+    try:
+        size = page.page.evaluate("() => { const r = document.documentElement.getBoundingClientRect();"
+                                  " return [r.width, r.height]; }")
+        assert size[0] <= 1280 and size[1] <= 720, size  # the whole network on one screen
+        text = page.page.evaluate("() => document.documentElement.textContent")
+        assert "0.weight" in text and "4: Linear(16→2)" in text and "CrossEntropyLoss" in text
+        assert not PARAMETER_LIKE.search(text)
+        page.page.screenshot(path=str(shots / "demo_network.png"))
+        to_docs(shots / "demo_network.png", "demo_network.png")
+    finally:
+        page.close()
+    page = screen(browser, tmp_path / "network_steps.html")
+    try:
+        view = page.page.locator(".agl-step").first
+        (fit,) = check_fits(page, ".agl-step")
+        assert fit["right"] <= 1280 and fit["bottom"] <= 720, fit  # buttons, text and graph
+        assert "0.weight" in fit["svgText"]
+        assert page.state(view)[0] == "0"
+        for _ in range(10):  # forward through the six modules, then back to the second Linear
+            view.locator(".agl-next").click()
+        state = page.state(view)
+        assert state[0] == "10" and "δ2 = f'2 ⊙ (W3ᵀ δ3)" in state[2] and state[1]
+        path = shots / "demo_network_steps.png"
+        page.page.screenshot(path=str(path))
+        to_docs(path, "demo_network_steps.png")
+        assert page.errors == [] and page.network() == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("stem, names", [("04_the_graph", ["0.weight", "2.bias"]),
+                                         ("08_backprop_step_by_step", ["L0.n0.w0", "0.weight"])])
+def test_notebook_views_fit_their_cells(browser: Any, shots: Path, exported: Any, stem: str,
+                                        names: list[str]) -> None:
+    require_dot()
+    page = screen(browser, exported(ROOT / "notebooks" / f"{stem}.ipynb"))
+    try:
+        outs = check_fits(page, ".output_area")
+        shown = " ".join(o["svgText"] + " " + o["text"] for o in outs)
+        for name in names:
+            assert name in shown, name
+        graphs = page.page.locator(".output_area:has(svg)").filter(has_text="Linear(")
+        last = graphs.nth(graphs.count() - 1)  # the network, one box per layer
+        last.scroll_into_view_if_needed()
+        path = shots / f"notebook_{stem[:2]}_network.png"
+        last.screenshot(path=str(path))
+        to_docs(path, f"notebook_{stem[:2]}_network.png")
+        assert page.errors == [] and page.network() == []
     finally:
         page.close()
