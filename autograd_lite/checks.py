@@ -126,9 +126,10 @@ def all_finite(a: np.ndarray) -> bool:
     """Whether every value of a numeric array is finite (one sum first: one pass, no temporary)."""
     if a.dtype.kind not in "fc":
         return True
-    s = a.sum()
-    if s - s == 0:
-        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = a.sum()
+        if math.isfinite(s):
+            return True
     return bool(np.isfinite(a).all())  # the sum can overflow while every value is finite
 
 
