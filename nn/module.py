@@ -328,7 +328,7 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
                          ".npz files that Module.save writes")
     try:
         with np.load(name, allow_pickle=False) as f:
-            return {k: f[k] for k in f.files}
+            arrays = {k: f[k] for k in f.files}
     except ValueError as e:
         if "allow_pickle" in str(e):  # numpy's words when it meets a pickle with pickling disallowed
             raise ValueError(refuse) from None
@@ -336,14 +336,19 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     except (zipfile.BadZipFile, EOFError, OSError, KeyError) as e:
         raise ValueError(f"cannot load {name!r}: the .npz file is truncated or damaged "
                          f"({type(e).__name__}: {e}); save it again") from None
+    bad = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
+    if bad:  # numpy hands back the raw bytes of a member that is not an .npy array
+        raise ValueError(f"cannot load {name!r}: the .npz file is damaged: its entries {bad} are not "
+                         "numpy arrays")
+    return arrays
 
 
 def _looks_like_text(head: bytes) -> bool:
     try:
-        head.decode("utf-8")
+        text = head.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return True
+    return all(c.isprintable() or c in "\t\r\n" for c in text)
 
 
 class Sequential(Module):
