@@ -246,6 +246,9 @@ def _assignments(items: Sequence[str]) -> dict[str, float]:
         name = name.strip()
         if not eq or not name.isidentifier():
             raise ValueError(f"{item!r}: give variable values as name=number, e.g. x=2 y=-3")
+        if name in values:
+            first = next(i for i in items if i.partition("=")[0].strip() == name)
+            raise ValueError(f"{name} is given twice ({first!r} and {item!r}): give each variable once")
         try:
             values[name] = float(num)
         except ValueError:
@@ -260,6 +263,8 @@ def graph(args: argparse.Namespace) -> int:
     from . import step_through
 
     values = _assignments(args.values)
+    if not math.isfinite(args.default):
+        raise ValueError(f"--default {args.default}: the value must be finite")
     root, leaves, defaulted = build_expression(args.expr, values, args.default)
     walk = step_through(root)  # runs backward once
     given = ", ".join(f"{n} = {v.data:g}" for n, v in leaves.items())

@@ -20,7 +20,7 @@ def is_tensor(x: Any) -> bool:
     return isinstance(x, tensor_class())
 
 
-def as_tensor(x: Any, where: str = "input") -> Any:
+def as_tensor(x: Any, where: str = "nn") -> Any:
     """A Tensor as it is; an ndarray, list or number as a constant Tensor (float64 unless float32).
 
     None, strings and other objects inside the data are an error, not a silent nan.

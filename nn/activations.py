@@ -60,7 +60,7 @@ def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
         return [leaky_relu(v, negative_slope) for v in input]
     if input.__class__ is Value:
         return input * (1.0 if input.data > 0 else negative_slope)
-    x = as_tensor(input)
+    x = as_tensor(input, "leaky_relu")
     # times a constant mask: the value is exact and the local derivative is the mask itself
     mask = np.where(x.data > 0, 1.0, negative_slope).astype(x.data.dtype)
     return x * mask
@@ -75,7 +75,7 @@ def softmax(input: Any, dim: int = -1) -> Any:
         e = [(v - m).exp() if v.__class__ is Value else Value(v - m).exp() for v in input]
         s = sum(e[1:], e[0])
         return [x / s for x in e]
-    return as_tensor(input).softmax(axis=dim)
+    return as_tensor(input, "softmax").softmax(axis=dim)
 
 
 def log_softmax(input: Any, dim: int = -1) -> Any:
@@ -87,7 +87,7 @@ def log_softmax(input: Any, dim: int = -1) -> Any:
         s = sum(((v - m).exp() for v in input[1:]), (input[0] - m).exp())
         lse = s.log() + m
         return [v - lse for v in input]
-    return as_tensor(input).log_softmax(axis=dim)
+    return as_tensor(input, "log_softmax").log_softmax(axis=dim)
 
 
 def _values(where: str, xs: Any) -> None:

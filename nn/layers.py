@@ -198,7 +198,7 @@ class Perceptron(Module):
 
     def forward(self, x: Any) -> Any:
         """sign(w·x + b) as a Tensor (−1, 0 or 1; a score of exactly 0 gives 0)."""
-        return (as_tensor(x) @ self.weight + self.bias).sign()
+        return (as_tensor(x, "Perceptron") @ self.weight + self.bias).sign()
 
     def decision_function(self, X: Any) -> np.ndarray:
         X = C.real_array("Perceptron", "X", numbers(X), dtype=np.float64)

@@ -79,7 +79,7 @@ def _elementwise(name: str, input: Any, target: Any, reduction: str,
             return losses if isinstance(input, (list, tuple)) else losses[0]
         total = sum(losses[1:], losses[0])
         return total / len(losses) if reduction == "mean" else total
-    x = as_tensor(input)
+    x = as_tensor(input, name)
     t = _float_target(name, x, target)
     return _reduce(fn(x, t), reduction)
 
@@ -110,10 +110,12 @@ def _weight(name: str, what: str, weight: Any, shape: tuple | None, dtype: Any) 
     w = C.finite_array(name, what, numbers(weight), dtype=dtype)
     if shape is not None:
         try:
-            np.broadcast_shapes(w.shape, shape)
+            fits = np.broadcast_shapes(w.shape, shape) == shape
         except ValueError:
+            fits = False
+        if not fits:
             raise C.invalid(name, what, weight, f"a shape that broadcasts to the input's {shape}",
-                            shown=f"of shape {w.shape}") from None
+                            shown=f"of shape {w.shape}")
     return w
 
 
@@ -236,7 +238,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None, reduction:
             return _BCEFunction.apply(x, t)
 
         return _elementwise(name, input, target, reduction, bce)
-    x = as_tensor(input)
+    x = as_tensor(input, name)
     t = _float_target(name, x, target)
     _check_unit_interval(name, "input", x.data)
     _check_unit_interval(name, "target", numbers(t))
