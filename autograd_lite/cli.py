@@ -26,8 +26,10 @@ def write_graph(root: Any, path: Path, depth: int | None = None) -> Path:
     from . import draw, step_through
     from .draw import dot_available
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower().lstrip(".") or "svg"
+    if suffix not in ("svg", "png", "pdf", "html", "gv", "dot"):  # before anything is written
+        raise ValueError(f"cannot write a graph as .{suffix}: use .svg, .png, .pdf, .html or .gv")
+    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == "html":
         step_through(root, depth=depth).save_html(path)
         return path
@@ -35,8 +37,6 @@ def write_graph(root: Any, path: Path, depth: int | None = None) -> Path:
     if suffix in ("gv", "dot"):
         path.write_text(graph.source)
         return path
-    if suffix not in ("svg", "png", "pdf"):
-        raise ValueError(f"cannot write a graph as .{suffix}: use .svg, .png, .pdf, .html or .gv")
     if not dot_available():
         gv = path.with_suffix(".gv")
         gv.write_text(graph.source)
