@@ -50,7 +50,19 @@ def snapshot(x: Any) -> Any:
         return {k: snapshot(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return type(x)(snapshot(v) for v in x)
-    return copy.deepcopy(x)
+    if x is None or isinstance(x, (bool, int, float, complex, str, bytes)):
+        return x
+    return _Same(x)
+
+
+class _Same:
+    """Any other object: unchanged means the very same object."""
+
+    def __init__(self, x: Any) -> None:
+        self.x = x
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.x is self.x
 
 
 def same(a: Any, b: Any) -> bool:
