@@ -30,6 +30,9 @@ def describe(x: Any) -> str:
         r = repr(x)
     except Exception:  # a broken __repr__ must not hide the real error
         r = object.__repr__(x)
+    first, _, rest = r.partition("\n")
+    if rest:  # a Module's repr lists its children: its first line is enough
+        r = first + "...)" if first.endswith("(") else first + " ..."
     r = " ".join(r.split())
     if len(r) > 60:
         r = r[:57] + "..."
