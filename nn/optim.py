@@ -576,9 +576,13 @@ class Adam(Optimizer):
         x += -step_size * (m / denom)
 
 
-def from_torch(torch_optimizer: Any, model: Any) -> Optimizer:
+def from_torch(torch_optimizer: Any, model: Any) -> Any:
     """The ``nn.optim`` optimizer that continues ``torch_optimizer`` on ``model`` (what ``nn.from_torch``
-    made of the torch model it trains): same class, hyper-parameters and state."""
+    made of the torch model it trains): same class, hyper-parameters and state.
+
+    Given a torch ``StepLR``/``ExponentialLR`` and the ``nn.optim`` optimizer it will drive (what this
+    function made of the torch optimizer), it returns the schedule that continues it.
+    """
     from .torch_bridge import optimizer_from_torch
 
     return optimizer_from_torch(torch_optimizer, model)
@@ -604,6 +608,13 @@ class LRScheduler:
 
     def get_lr(self) -> list[float]:
         raise NotImplementedError
+
+    def to_torch(self, torch_optimizer: Any) -> Any:
+        """The ``torch.optim.lr_scheduler`` schedule that continues this one on ``torch_optimizer`` (what
+        ``optimizer.to_torch`` returned): same rule, epoch and learning rates. Needs PyTorch."""
+        from .torch_bridge import scheduler_to_torch
+
+        return scheduler_to_torch(self, torch_optimizer)
 
     def step(self) -> None:
         self.last_epoch += 1

@@ -28,7 +28,8 @@ from . import activations as A
 from . import graph, layers, losses, optim, scalar
 from .module import Module, ModuleList, Sequential
 
-__all__ = ["to_torch", "from_torch", "optimizer_to_torch", "optimizer_from_torch", "INSTALL"]
+__all__ = ["to_torch", "from_torch", "optimizer_to_torch", "optimizer_from_torch", "scheduler_to_torch",
+           "scheduler_from_torch", "INSTALL"]
 
 INSTALL = "pip install -e '.[torch]' (from a checkout) or pip install 'autograd-lite[torch]'"
 
@@ -557,12 +558,15 @@ def _gathered_state(opt: optim.Optimizer, members: tuple[Any, ...], t: Any, name
     return out
 
 
-def optimizer_from_torch(topt: Any, model: Module) -> optim.Optimizer:
+def optimizer_from_torch(topt: Any, model: Any) -> Any:
     """The ``nn.optim`` optimizer over ``model``'s parameters that continues ``topt`` exactly.
 
     ``model`` is what ``nn.from_torch`` made of the torch model ``topt`` trains (or the model that was
-    converted to it, holding the same numbers)."""
+    converted to it, holding the same numbers). A torch schedule and the ``nn.optim`` optimizer it will
+    drive give the schedule that continues it."""
     torch = _torch()
+    if isinstance(topt, torch.optim.lr_scheduler.LRScheduler):
+        return scheduler_from_torch(topt, model)
     name = type(topt).__name__
     if type(topt) is not getattr(torch.optim, name, None) or name not in _OPTIMIZERS:
         raise TypeError(f"nn.optim.from_torch: {type(topt).__module__}.{type(topt).__qualname__} has no "
@@ -637,3 +641,62 @@ def _split_state(st: dict[str, Any], p: Any, i: int, n: int) -> dict[str, Any]:
         else:  # one Value of a torch tensor that holds n of them
             out[key] = np.array(arr.reshape(-1)[i], dtype=np.float64)
     return out
+
+
+# --- learning-rate schedules --------------------------------------------------------------------------
+_SCHEDULERS = ("StepLR", "ExponentialLR")  # in nn.optim and torch.optim.lr_scheduler, the same rule
+
+
+def _settings(s: Any) -> dict[str, Any]:
+    if type(s).__name__ == "StepLR":
+        return {"step_size": s.step_size, "gamma": s.gamma}
+    return {"gamma": s.gamma}
+
+
+def _check_same_lrs(ours: Any, theirs: Any, where: str) -> None:
+    mine, other = [g["lr"] for g in ours.param_groups], [_plain(g["lr"]) for g in theirs.param_groups]
+    if mine != other:
+        raise ValueError(f"{where}: the optimizer's learning rates {other} are not the schedule's {mine}; "
+                         "convert the optimizer and its schedule at the same point of training")
+
+
+def scheduler_to_torch(s: optim.LRScheduler, torch_optimizer: Any) -> Any:
+    """The ``torch.optim.lr_scheduler`` schedule that continues ``s`` on ``torch_optimizer`` (what
+    ``optimizer.to_torch`` returned): the same rule, the same epoch, the same learning rates."""
+    torch = _torch()
+    name = type(s).__name__
+    if name not in _SCHEDULERS or getattr(optim, name) is not type(s):
+        raise TypeError(f"to_torch: {name} has no torch.optim.lr_scheduler counterpart "
+                        f"(these do: {', '.join(_SCHEDULERS)})")
+    if not isinstance(torch_optimizer, torch.optim.Optimizer):
+        raise TypeError(f"{name}.to_torch takes the torch optimizer it will drive (what optimizer.to_torch "
+                        f"returned), not a {type(torch_optimizer).__name__}")
+    _check_same_lrs(s.optimizer, torch_optimizer, f"{name}.to_torch")
+    for group, theirs in zip(s.optimizer.param_groups, torch_optimizer.param_groups):
+        theirs.setdefault("initial_lr", group["initial_lr"])
+    ts = getattr(torch.optim.lr_scheduler, name)(torch_optimizer, **_settings(s))  # epoch 0: lr unchanged
+    saved = ts.state_dict()
+    saved.update(last_epoch=s.last_epoch, base_lrs=list(s.base_lrs), _last_lr=s.get_last_lr())
+    ts.load_state_dict(saved)
+    return ts
+
+
+def scheduler_from_torch(ts: Any, opt: optim.Optimizer) -> optim.LRScheduler:
+    """The ``nn.optim`` schedule that continues the torch schedule ``ts`` on ``opt`` (what
+    ``nn.optim.from_torch`` made of the torch optimizer ``ts`` drives)."""
+    torch = _torch()
+    name = type(ts).__name__
+    if name not in _SCHEDULERS or type(ts) is not getattr(torch.optim.lr_scheduler, name):
+        raise TypeError(f"nn.optim.from_torch: {type(ts).__module__}.{type(ts).__qualname__} has no "
+                        f"counterpart in nn.optim (it has {', '.join(_SCHEDULERS)})")
+    if not isinstance(opt, optim.Optimizer):
+        raise TypeError(f"nn.optim.from_torch of a {name} takes the nn.optim optimizer it will drive, not a "
+                        f"{type(opt).__name__}")
+    _check_same_lrs(opt, ts.optimizer, "nn.optim.from_torch")
+    for group, theirs in zip(opt.param_groups, ts.optimizer.param_groups):
+        group.setdefault("initial_lr", _plain(theirs.get("initial_lr", theirs["lr"])))
+    s = getattr(optim, name)(opt, **_settings(ts))
+    s.load_state_dict({**s.state_dict(), "last_epoch": ts.last_epoch,
+                       "base_lrs": [_plain(lr) for lr in ts.base_lrs],
+                       "_last_lr": [_plain(lr) for lr in ts.get_last_lr()]})
+    return s

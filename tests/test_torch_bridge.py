@@ -325,6 +325,52 @@ def test_20_steps_in_torch_then_20_here_equal_40_in_torch(name, kw):
     np.testing.assert_allclose(_steps_here(model, opt, 20), reference[20:], rtol=1e-10, atol=1e-10)
 
 
+SCHEDULES = [("StepLR", dict(step_size=3, gamma=0.5)), ("ExponentialLR", dict(gamma=0.9))]
+
+
+@pytest.mark.parametrize("sched,skw", SCHEDULES, ids=[s for s, _ in SCHEDULES])
+def test_learning_rate_schedules_continue_on_both_sides(sched, skw):
+    torch = _torch()
+
+    def epochs_here(model, opt, s, n):
+        out = []
+        for _ in range(n):
+            out += _steps_here(model, opt, 2)
+            s.step()
+        return out, s.get_last_lr()
+
+    def epochs_in_torch(tm, topt, ts, n):
+        out = []
+        for _ in range(n):
+            out += _steps_in_torch(tm, topt, 2)
+            ts.step()
+        return out, ts.get_last_lr()
+
+    def make():
+        model = _model()
+        opt = nn.optim.SGD([{"params": model[0].parameters()}, {"params": model[2].parameters(), "lr": 0.2},
+                            {"params": model[4].parameters()}], lr=0.5, momentum=0.9)
+        return model, opt, getattr(nn.optim, sched)(opt, **skw)
+
+    model, opt, s = make()
+    reference, last_lr = epochs_here(model, opt, s, 20)
+    model, opt, s = make()
+    first, _ = epochs_here(model, opt, s, 10)
+    tm = model.to_torch()
+    topt = opt.to_torch(tm)
+    ts = s.to_torch(topt)
+    assert type(ts) is getattr(torch.optim.lr_scheduler, sched) and ts.get_last_lr() == s.get_last_lr()
+    there, there_lr = epochs_in_torch(tm, topt, ts, 5)
+    np.testing.assert_allclose(there, reference[20:30], rtol=1e-10, atol=1e-10)
+    model = nn.from_torch(tm)
+    opt = nn.optim.from_torch(topt, model)
+    s = nn.optim.from_torch(ts, opt)
+    assert type(s) is getattr(nn.optim, sched) and s.get_last_lr() == there_lr
+    back, back_lr = epochs_here(model, opt, s, 5)
+    np.testing.assert_allclose(back, reference[30:], rtol=1e-10, atol=1e-10)
+    assert back_lr == pytest.approx(last_lr, rel=1e-15)
+
+
 def test_parameter_groups_and_float32_state_carry_over():
     torch = _torch()
     model = nn.MLP([2, 4, 3], dtype=np.float32, generator=np.random.default_rng(0))
