@@ -135,6 +135,10 @@ def _convert(module: Any, where: str) -> Any:
 
 def _cannot_carry_over(module: Module, where: str) -> str:
     cls = type(module).__name__
+    if isinstance(module, A._Lambda):  # an activation given as a function: get_activation(fn)
+        return (f"to_torch: {where} is the activation function {module!r}, Python code on autograd-lite "
+                "Tensors, which cannot be carried over to PyTorch: use a named activation ('relu', 'tanh', "
+                "...) or an nn.Module that has a torch_forward(self, x) method")
     parts = ", ".join(f"self.{n} ({type(m).__name__})" for n, m in module._modules.items())
     return (f"to_torch: {_name(where, module)} cannot be carried over to PyTorch automatically: its "
             f"forward is Python code on autograd-lite Tensors. Give {cls} a method torch_forward(self, x) "

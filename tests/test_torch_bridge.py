@@ -495,6 +495,23 @@ def test_optimizer_and_model_must_be_converted_at_the_same_point():
         opt.to_torch(tm)
     with pytest.raises(ValueError, match="is not in this torch model"):
         opt.to_torch(torch.nn.Linear(2, 3))
+    # a torch model that to_torch did not make is matched parameter by parameter, in order
+    import copy
+
+    twin = copy.deepcopy(model.to_torch())
+    topt = opt.to_torch(twin)
+    np.testing.assert_array_equal(topt.state[twin[2].weight]["momentum_buffer"].numpy(),
+                                  opt.state[model[2].weight]["momentum_buffer"])
+
+
+def test_an_activation_given_as_a_function_is_named():
+    _torch()
+
+    def swish(x):
+        return x * x.sigmoid()
+
+    with pytest.raises(TypeError, match=r"MLP\.1 is the activation function swish.*named activation"):
+        nn.MLP([2, 3, 1], activation=swish).to_torch()
 
 
 def test_without_torch_the_calls_name_the_extra(monkeypatch):
