@@ -226,7 +226,9 @@ def notebook_svg(root: Any) -> str | None:
                     return None
                 seen.add(id(x))
                 stack.append(x)
-    return draw(root).pipe(format="svg").decode()
+    svg = draw(root).pipe(format="svg").decode()
+    # shown inline in a notebook cell: never wider than the cell (the text repr is the fallback)
+    return svg.replace("<svg", '<svg style="max-width: 100%; height: auto"', 1)
 
 
 def _names_for(root: Any) -> Any:

@@ -21,6 +21,7 @@ import numpy as np
 from .show import fmt
 from .show import num as _num
 from .show import numbers_of as _raw
+from .show import paren as _paren
 
 __all__ = ["LayerDelta", "LayerDeltas", "layer_deltas"]
 
@@ -432,8 +433,13 @@ class LayerWalk:
                 for x in g.inputs:
                     if not self.names.is_constant(x) and id(x) in grads:
                         lines.append(f"    sends:    ∂{L}/∂{self.name(x)} = {fmt(grads[id(x)])}")
-                for p in g.params:
-                    self._param_line(lines, p, grads.get(id(p)), f"∂{L}/∂{self.name(p)}")
+                neurons = self._neurons(g)
+                if neurons:
+                    for ws, act in neurons:
+                        self._neuron_lines(lines, ws, act, grads, L)
+                else:
+                    for p in g.params:
+                        self._param_line(lines, p, grads.get(id(p)), f"∂{L}/∂{self.name(p)}")
             ok = all(c.agrees for c in self._checks_of_step)
             lines.append(f"    {'agrees with' if ok else 'DIFFERS from'} the tape's gradients"
                          if self._checks_of_step else "")
@@ -502,6 +508,51 @@ class LayerWalk:
         paren = f"(W{k1}ᵀ δ{k1})" if lin is not None else f"∂{L}/∂{self.name(out)}"
         lines.append(f"    δ{k} = f'{k} ⊙ {paren} = {fmt(delta)}")
         self._check(f"δ{k}", delta, _tape_grad(a))
+
+    def _neurons(self, g: Any) -> list[tuple[Any, Any]]:
+        """(activation record a_j, output z_j or None) of each neuron call in a layer of neurons
+        (one ``weighted_sum`` record, maybe followed by its elementwise activation), else []."""
+        from .tape import local_derivatives
+
+        if g.scope is None or not g.scope.children:
+            return []
+        found = []
+        for child in g.scope.children:
+            ops = [v for v in g.ops if child.contains(v.seq)]
+            if not ops or ops[0].op != "weighted_sum" or len(ops) > 2:
+                return []
+            act = ops[1] if len(ops) == 2 else None
+            if act is not None and (act.inputs != (ops[0],) or local_derivatives(act) is None):
+                return []
+            found.append((ops[0], act))
+        return found
+
+    def _neuron_lines(self, lines: list[str], ws: Any, act: Any, grads: dict, L: str) -> None:
+        """The slide's neuron: δ_j = f'(a_j) · ∂L/∂z_j, ∂L/∂w_ji = δ_j z_i, ∂L/∂b_j = δ_j."""
+        from .tape import local_derivatives
+
+        out = act if act is not None else ws
+        g_out = grads.get(id(out), 0.0)
+        if act is not None:
+            fp = local_derivatives(act)[0]
+            delta = fp * g_out
+            lines.append(f"    {self.name(out)}: δ = f'(a) · ∂{L}/∂{self.name(out)} = {_num(fp)} · "
+                         f"{_paren(_num(g_out))} = {_num(delta)}")
+        else:
+            delta = g_out
+            lines.append(f"    {self.name(out)}: δ = ∂{L}/∂{self.name(out)} = {_num(delta)}")
+        b, rest = ws.inputs[0], ws.inputs[1:]
+        n = len(rest) // 2
+        parts = []
+        for w, z in zip(rest[:n], rest[n:]):
+            if self.names.role(w) == "parameter":
+                dw = delta * float(_raw(z.data))
+                parts.append(f"∂{L}/∂{self.name(w)} = δ·{_paren(self.name(z))} = {_num(dw)}")
+                self._check(f"∂{L}/∂{self.name(w)}", dw, _tape_grad(w))
+        if self.names.role(b) == "parameter":
+            parts.append(f"∂{L}/∂{self.name(b)} = δ = {_num(delta)}")
+            self._check(f"∂{L}/∂{self.name(b)}", delta, _tape_grad(b))
+        lines.extend(f"        {p}" for p in parts)
 
     def _k(self, node: Any) -> str:
         """The layer index k the lecture writes, from the node's name a_k / z_k (else its name)."""

@@ -4,7 +4,8 @@ walks.
 Each recorded op belongs to the module call that made it (``scopes.py``); at depth k the ops of a
 call k deep (a model's layers at depth 1), or of a shallower call with no nested call (a loss), are
 one group, drawn as one box: its name and type (``0: Linear(2→16)``), its input and output shapes,
-its parameters with their shapes and, after backward, their gradients. Ops made outside any module
+its parameters with their shapes and, after backward, their gradients. Ops made outside any module,
+or by a module's own forward between its sub-modules' calls (``self.fc2(self.fc1(x).relu())``),
 stay ops. Nothing is written into the graph.
 """
 
@@ -60,6 +61,8 @@ class Groups:
         by_scope: dict[int, Group] = {}
         for v in self.ops:
             s = S.at_depth(self.names.scopes, v.seq, depth)
+            if s is not None and s.depth < depth and s.children:
+                s = None  # an op a module's forward made itself, between its sub-modules' calls
             if s is None:
                 g = Group(f"op{len(self.groups)}", None)
                 self.groups.append(g)

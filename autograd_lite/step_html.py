@@ -23,6 +23,8 @@ from .show import fmt, numbers_of
 
 __all__ = ["save_page", "walk_html"]
 
+MANY_OPS = 40  # a walk of a network longer than this says how to walk it layer by layer
+
 _TEMPLATE = """<div class="agl-step" id="{pid}" tabindex="0">
 <style>{style}</style>
 {note}<div class="agl-bar"><button type="button" class="agl-prev" id="{pid}-prev">&#9664; Previous</button
@@ -73,6 +75,10 @@ def walk_html(walk: Any, graph: Any = None, note: str = "", side: bool = False) 
         graph_html = svg_text(graph)
     else:
         note = NO_DOT + note
+    if (getattr(walk, "depth", None) is None and getattr(walk.names, "scopes", None)
+            and len(walk.ops) > MANY_OPS and not note):
+        note = (f"<p class='agl-note'>{len(walk.ops)} ops, made by modules: "
+                "<code>step_through(loss, depth=1)</code> walks them one layer at a time.</p>")
     nid = lambda v: vid.get(id(v), "")  # noqa: E731
     opid = lambda v: oid.get(id(v), "")  # noqa: E731
     # the last backward step that adds to a node: from then on its box shows the final gradient

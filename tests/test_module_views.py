@@ -126,6 +126,9 @@ def test_draw_depth_of_a_user_module_and_a_scalar_network() -> None:
     out = Net()(Tensor(np.ones((5, 2)))).sum()
     source = draw(out, depth=1).source
     assert "fc1: Linear(2→3)" in source and "fc2: Linear(3→1)" in source and "fc1.weight" in source
+    assert "ReLU" in source  # the op Net's own forward made stays an op between the two boxes
+    walk = step_through(out, depth=1)
+    assert walk.passed and "∂L/∂fc1.weight = δ1ᵀ x" in str(walk)
     _, loss = scalar_loss()
     loss.backward()
     source = draw(loss, depth=1).source
@@ -211,3 +214,13 @@ def test_cli_steps_name_sub_expressions(capsys: pytest.CaptureFixture, tmp_path:
     assert main(["graph", "x*y + tanh(x)", "x=2", "y=-3", "--steps", "-o", str(tmp_path / "g.gv")]) == 0
     text = capsys.readouterr().out
     assert "t1 = x * y" in text and "∂f/∂t1 = " in text and "∂f/∂x*y" not in text
+
+
+def test_gradcheck_graph_names_the_models_parameters() -> None:
+    from autograd_lite import gradcheck_graph
+
+    _, loss = mlp_loss()
+    report = gradcheck_graph(loss)
+    inputs = " ".join(c.input for c in report.checks)
+    assert "(0.weight)" in inputs and "(4.bias)" in inputs and "a1" in inputs
+    assert not re.search(r"\bin\d+\b", repr(report))
