@@ -454,7 +454,7 @@ def _input_name(x: Any, i: int, steps: dict[int, int]) -> str:
     if label:
         return str(label)
     names = getattr(steps, "names", None)
-    known = names.from_model(x) if names is not None and id(x) in names._names else ""
+    known = names.from_model(x) if names is not None and x in names else ""
     if known and not x.inputs and names.role(x) != "constant":
         return f"input {i} ({known})"
     if id(x) in steps:

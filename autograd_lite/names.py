@@ -86,6 +86,9 @@ class Names:
     def name(self, node: Any) -> str:
         return self._names[id(node)]
 
+    def __contains__(self, node: Any) -> bool:
+        return id(node) in self._names
+
     def role(self, node: Any) -> str:
         return self._roles.get(id(node), "op" if node.inputs else "variable")
 
