@@ -197,6 +197,7 @@ def load_digits(test_size: float = 0.25, seed: int | None = 0, scale: bool = Tru
         from sklearn.datasets import load_digits as _load
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("load_digits needs scikit-learn: pip install scikit-learn") from e
+    C.boolean("load_digits", "scale", scale)
     d = _load()
     X = d.data.astype(np.float64) / (16.0 if scale else 1.0)
     return train_test_split(X, d.target.astype(np.int64), test_size=test_size, seed=seed)

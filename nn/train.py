@@ -44,6 +44,9 @@ class History:
     stopped: str | None = None
 
     def __getitem__(self, key: str) -> Any:
+        keys = ("loss", "accuracy", "val_loss", "val_accuracy", "seconds", "stopped", "epochs")
+        if key not in keys:
+            raise KeyError(f"History has no {key!r}; it has {', '.join(keys)}")
         return getattr(self, key)
 
     @property
@@ -66,7 +69,8 @@ class History:
 
 def _numbers(out: Any) -> np.ndarray:
     if isinstance(out, (list, tuple)):
-        return np.array([v.data if v.__class__ is Value else _numbers(v) for v in out], dtype=np.float64)
+        arr = np.array([v.data if v.__class__ is Value else _numbers(v) for v in out])
+        return arr.astype(np.float64) if arr.dtype.kind in "biuf" else arr  # objects fail their check
     if out.__class__ is Value:
         return np.array(out.data)
     return np.asarray(getattr(out, "data", out))
@@ -79,10 +83,15 @@ def accuracy(output: Any, target: Any, loss_fn: Any = None) -> float | None:
     class above a threshold: 0 for logits (``BCEWithLogitsLoss``) and for targets in {−1, 1}, 0.5
     otherwise (probabilities, or an MSE-trained output for 0/1 targets).
     """
-    out = _numbers(output)
-    y = np.asarray(getattr(target, "data", target))
+    out = C.real_array("accuracy", "output", _numbers(output))
+    y = C.real_array("accuracy", "target", getattr(target, "data", target))
     if y.size == 0 or not np.all(np.equal(np.mod(y, 1), 0)):
         return None
+    if y.ndim == 0 and out.size != 1:
+        raise C.invalid("accuracy", "target", target, f"one target per prediction ({len(out)})")
+    if out.ndim == 0 and y.size != 1 or (y.ndim and out.ndim and len(out) != len(y)):
+        raise C.invalid("accuracy", "output", output, f"one prediction per target ({len(y)})",
+                        shown=f"of shape {out.shape}")
     if out.ndim == y.ndim + 1 and out.shape[-1] > 1:
         return float(np.mean(out.argmax(axis=-1) == y))
     if isinstance(loss_fn, (CrossEntropyLoss, NLLLoss)):

@@ -319,6 +319,32 @@ TRAIN = [
     ),
 ]
 
+TRAIN += [
+    (
+        "accuracy str target",
+        TypeError,
+        ("accuracy", "target"),
+        c(lambda w: nn.accuracy(np.ones((3, 2)), ["a", "b", "c"])),
+    ),
+    ("accuracy None target", TypeError, ("target", "None"), c(lambda w: nn.accuracy(np.ones((3, 2)), None))),
+    (
+        "accuracy lengths",
+        ValueError,
+        ("one prediction per target (2)",),
+        c(lambda w: nn.accuracy(np.ones((3, 2)), [0, 1])),
+    ),
+    (
+        "accuracy scalar target",
+        ValueError,
+        ("one target per prediction",),
+        c(lambda w: nn.accuracy(np.ones(3), 1)),
+    ),
+    ("accuracy output objects", TypeError, ("output",), c(lambda w: nn.accuracy([None, 1.0], [0, 1]))),
+    ("History key", KeyError, ("History has no 'los'", "loss"), c(lambda w: nn.History()["los"])),
+    ("load_digits scale", TypeError, ("load_digits", "scale"), c(lambda w: nn.data.load_digits(scale="yes"))),
+    ("load_digits test_size", ValueError, ("test_size",), c(lambda w: nn.data.load_digits(test_size=2))),
+]
+
 CASES = GRAPH + PERCEPTRON + TRAIN
 
 
