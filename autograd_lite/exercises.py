@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from . import checks as C
+
 Array = np.ndarray
 
 
@@ -294,6 +296,14 @@ def check(exercise: str | Callable, backward: Callable | None = None, *, seed: i
                             "'sigmoid_backward'")
         backward = exercise
         exercise = backward.__name__.removesuffix("_backward").lower()
+    if not isinstance(exercise, str):
+        raise C.invalid("check", "exercise", exercise, f"an exercise's name, one of {', '.join(EXERCISES)}",
+                        exc=TypeError)
+    C.function("check", "backward", backward, "pass your backward function itself, without calling it")
+    C.seed("check", "seed", seed)
+    C.number("check", "atol", atol, low=0.0)
+    C.number("check", "rtol", rtol, low=0.0)
+    exercise = exercise.removesuffix("_backward")
     if exercise not in EXERCISES:
         raise KeyError(f"no exercise named {exercise!r}; the exercises are {', '.join(EXERCISES)}")
     ex = EXERCISES[exercise]
