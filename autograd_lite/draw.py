@@ -27,6 +27,8 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from . import checks as C
+
 INSTALL_HELP = (
     "rendering the graph needs Graphviz's `dot` program, which is not on PATH. Install Graphviz "
     "itself (the pip package `graphviz` is only its Python interface): Debian/Ubuntu "
@@ -187,6 +189,15 @@ def _inputs(v: Any) -> tuple:
     return tuple(ins)
 
 
+def check_root(where: str, root: Any) -> None:
+    """A view draws a computation's output: anything with ``.data`` and ``.inputs`` (or ``._prev``)."""
+    if not hasattr(root, "data") or not (hasattr(root, "inputs") or hasattr(root, "_prev")):
+        fix = ("make it a Tensor first: Tensor(array)" if isinstance(root, np.ndarray) else
+               "pass the result of a computation, e.g. z = (x * w + b).tanh()")
+        raise C.invalid(where, "root", root, "a Value or a Tensor (the output of a computation)", fix,
+                        TypeError)
+
+
 def _has_contract(v: Any) -> bool:
     return hasattr(v, "rule") and hasattr(v, "seq")
 
@@ -261,6 +272,7 @@ def draw(root: Any, depth: int | None = None, rankdir: str | None = None) -> Dra
     name and type, input and output shapes and its parameters with their shapes and gradients; a
     loss module is one box too. ``None`` draws every op.
     """
+    check_root("draw", root)
     if depth is not None:
         from .module_view import module_drawing
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from . import checks as C
 from .tape import enable_grad, no_grad
 
 METHODS = ("forward", "backward", "central")
@@ -93,6 +94,7 @@ def numerical_grad(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    C.function("numerical_grad", "f", f, "pass the function itself, e.g. lambda x: (x * x).sum()")
     if not eps > 0:
         raise ValueError(f"eps must be a positive step, not {eps!r}")
     args = list(inputs)
@@ -346,6 +348,13 @@ def _compare(name: str, a: Any, n: Any, atol: float, rtol: float) -> InputCheck:
                       tuple(int(k) for k in worst))
 
 
+def _check_tolerances(where: str, eps: Any, atol: Any, rtol: Any, raise_exception: Any) -> None:
+    C.number(where, "eps", eps, low=0.0, low_open=True, fix="eps is the finite-difference step, e.g. 1e-6")
+    C.number(where, "atol", atol, low=0.0)
+    C.number(where, "rtol", rtol, low=0.0)
+    C.boolean(where, "raise_exception", raise_exception)
+
+
 def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6, atol: float = 1e-5,
               rtol: float = 1e-3, raise_exception: bool = True, method: str = "central",
               grad_output: Any = None) -> GradcheckReport:
@@ -358,6 +367,8 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6, a
     default fixed pseudo-random weights), so the whole vector-Jacobian product is checked.
     """
     inputs = list(inputs)
+    C.function("gradcheck", "f", f, "pass the function itself, e.g. lambda x: (x * x).sum()")
+    _check_tolerances("gradcheck", eps, atol, rtol, raise_exception)
     _check_inputs(inputs)
     if grad_output is None:
         with no_grad():
@@ -516,9 +527,12 @@ def gradcheck_graph(out: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float
     ``GradcheckError`` carrying the report on a failure unless ``raise_exception=False``. Points
     where an op has a kink (relu or abs at 0) are skipped and say so. The graph is not changed.
     """
+    from .draw import check_root
     from .names import Names
     from .step import collect
 
+    check_root("gradcheck_graph", out)
+    _check_tolerances("gradcheck_graph", eps, atol, rtol, raise_exception)
     checks: list[OpCheck] = []
     nodes, leaves = collect(out)
     steps = _Where((id(v), k) for k, v in enumerate(nodes))
