@@ -12,7 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt")
+from . import rules
+from .value import Value as _Value
+
+# the functions an expression may call: the registry's one-input methods of Value (leaky_relu with its
+# default slope)
+FUNCTIONS = tuple(name for name, r in rules.RULES.items() if r.forward is not None and hasattr(_Value, name))
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 INSTALL_DOT = "install Graphviz to get pictures: apt-get install graphviz, brew install graphviz " \
               "or conda install -c conda-forge graphviz"
@@ -284,26 +289,30 @@ def graph(args: argparse.Namespace) -> int:
 
 
 # --- gradcheck -----------------------------------------------------------------------------------
-def _value_checks() -> list[tuple[str, Callable[..., Any], tuple[float, ...]]]:
-    """One check per rule of rules.RULES (inputs inside every op's domain)."""
-    from . import rules
+_KINKED = ("abs", "sign", "step", "relu", "leaky_relu")  # also checked at x < 0
+
+
+def _value_checks() -> list[tuple[str, Callable[..., Any] | None, tuple[float, ...]]]:
+    """One check per entry of the registry that has a forward on floats (inputs inside its domain)."""
     from . import value as value_mod
 
     binary = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
               "div": lambda a, b: a / b, "pow": lambda a, b: a ** b, "powc": lambda a: a ** 3.0}
-    checks = []
-    for name in rules.RULES:
+    checks: list[tuple[str, Callable[..., Any] | None, tuple[float, ...]]] = []
+    for name, r in rules.RULES.items():
+        if r.forward is None:
+            continue
         if name in binary:
             fn = binary[name]
             args = (1.3, 0.7) if fn.__code__.co_argcount == 2 else (0.7,)
         elif name == "neg":
             fn, args = (lambda a: -a), (0.7,)
-        elif name == "weighted_sum" and hasattr(value_mod, "weighted_sum"):
+        elif name == "weighted_sum":
             fn = lambda b, w1, w2, z1, z2: value_mod.weighted_sum([w1, w2], [z1, z2], b)  # noqa: E731
             args = (0.1, 0.5, -1.5, 2.0, 0.3)
         elif hasattr(value_mod.Value, name):
             fn, args = (lambda a, _m=name: getattr(a, _m)()), (0.7,)
-            if name in ("abs", "sign", "step", "relu"):
+            if name in _KINKED:
                 checks.append((f"Value.{name} (x < 0)", fn, (-0.7,)))
         else:
             checks.append((f"Value {name}", None, ()))  # no way to call it: reported as missing
@@ -313,36 +322,55 @@ def _value_checks() -> list[tuple[str, Callable[..., Any], tuple[float, ...]]]:
     return checks
 
 
-def _tensor_checks() -> list[tuple[str, Callable[..., Any], tuple]]:
-    """Elementwise and matrix ops of the Tensor engine, on small random arrays (once it exists)."""
-    try:
-        from .tensor import Tensor
-    except ImportError:
-        return []
+def _tensor_checks() -> list[tuple[str, Callable[..., Any] | None, tuple]]:
+    """One check per entry of the registry that has a forward on arrays, on small random arrays."""
     import numpy as np
+
+    from .tensor import Tensor, apply, concatenate, stack, where
 
     rng = np.random.default_rng(0)
     m = lambda *s: rng.uniform(0.3, 1.5, size=s)  # noqa: E731 - positive: inside log/sqrt's domain
-    ops: list[tuple[str, Callable[..., Any], tuple]] = [
-        ("Tensor +", lambda a, b: (a + b).sum(), (m(2, 3), m(3))),
-        ("Tensor -", lambda a, b: (a - b).sum(), (m(2, 3), m(2, 1))),
-        ("Tensor *", lambda a, b: (a * b).sum(), (m(2, 3), m(2, 3))),
-        ("Tensor /", lambda a, b: (a / b).sum(), (m(2, 3), m(3))),
-        ("Tensor **", lambda a: (a ** 3.0).sum(), (m(4),)),
-        ("Tensor @", lambda a, b: (a @ b).sum(), (m(2, 3), m(3, 4))),
-        ("Tensor.sum(axis)", lambda a: (a.sum(axis=0) * a.sum(axis=0)).sum(), (m(3, 2),)),
-        ("Tensor.mean", lambda a: (a.mean(axis=1) ** 2.0).sum(), (m(3, 2),)),
-        ("Tensor.max", lambda a: a.max(axis=1).sum(), (m(3, 4),)),
-        ("Tensor.reshape", lambda a: (a.reshape(3, 2) @ a.reshape(2, 3)).sum(), (m(2, 3),)),
-        ("Tensor.T", lambda a: (a.T @ a).sum(), (m(2, 3),)),
-        ("Tensor[idx]", lambda a: (a[np.array([0, 2, 0])] ** 2.0).sum(), (m(3, 2),)),
-        ("Tensor.softmax", lambda a: (a.softmax(axis=-1) * a).sum(), (m(2, 3),)),
-        ("Tensor.log_softmax", lambda a: (a.log_softmax(axis=-1) * a).sum(), (m(2, 3),)),
-    ]
-    for name in ("exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt"):
-        ops.append((f"Tensor.{name}", lambda a, _m=name: (getattr(a, _m)() * a).sum(), (m(2, 3),)))
-    out = []
-    for label, fn, arrays in ops:
+    idx = np.array([0, 2, 0])
+    mask = np.array([[True, False, True], [False, True, True]])
+    specific: dict[str, tuple[str, Callable[..., Any], tuple]] = {
+        "add": ("Tensor +", lambda a, b: (a + b).sum(), (m(2, 3), m(3))),
+        "sub": ("Tensor -", lambda a, b: (a - b).sum(), (m(2, 3), m(2, 1))),
+        "mul": ("Tensor *", lambda a, b: (a * b).sum(), (m(2, 3), m(2, 3))),
+        "div": ("Tensor /", lambda a, b: (a / b).sum(), (m(2, 3), m(3))),
+        "pow": ("Tensor ** Tensor", lambda a, b: (a ** b).sum(), (m(2, 3), m(3))),
+        "powc": ("Tensor **", lambda a: (a ** 3.0).sum(), (m(4),)),
+        "neg": ("Tensor neg", lambda a: (-a * a).sum(), (m(2, 3),)),
+        "matmul": ("Tensor @", lambda a, b: (a @ b).sum(), (m(2, 3), m(3, 4))),
+        "sum": ("Tensor.sum(axis)", lambda a: (a.sum(axis=0) * a.sum(axis=0)).sum(), (m(3, 2),)),
+        "mean": ("Tensor.mean", lambda a: (a.mean(axis=1) ** 2.0).sum(), (m(3, 2),)),
+        "max": ("Tensor.max", lambda a: a.max(axis=1).sum(), (m(3, 4),)),
+        "reshape": ("Tensor.reshape", lambda a: (a.reshape(3, 2) @ a.reshape(2, 3)).sum(), (m(2, 3),)),
+        "transpose": ("Tensor.T", lambda a: (a.T @ a).sum(), (m(2, 3),)),
+        "broadcast_to": ("Tensor.broadcast_to", lambda a: (a.broadcast_to((4, 3)) ** 2.0).sum(), (m(3),)),
+        "getitem": ("Tensor[idx]", lambda a: (a[idx] ** 2.0).sum(), (m(3, 2),)),
+        "scatter_add": ("Tensor scatter_add",
+                        lambda a: (apply(rules.RULES["scatter_add"], (a,), (idx, (3, 2))) ** 2.0).sum(),
+                        (m(3, 2),)),
+        "clip": ("Tensor.clip", lambda a: (a.clip(0.5, 1.2) * a).sum(), (m(2, 3),)),
+        "softmax": ("Tensor.softmax", lambda a: (a.softmax(axis=-1) * a).sum(), (m(2, 3),)),
+        "log_softmax": ("Tensor.log_softmax", lambda a: (a.log_softmax(axis=-1) * a).sum(), (m(2, 3),)),
+        "concatenate": ("concatenate", lambda a, b: (concatenate([a, b], axis=1) ** 2.0).sum(),
+                        (m(2, 3), m(2, 2))),
+        "stack": ("stack", lambda a, b: (stack([a, b], axis=1) ** 2.0).sum(), (m(2, 3), m(2, 3))),
+        "where": ("where", lambda a, b: (where(mask, a, b) ** 2.0).sum(), (m(2, 3), m(3))),
+    }
+    out: list[tuple[str, Callable[..., Any] | None, tuple]] = []
+    for name, r in rules.RULES.items():
+        if r.array is None:
+            continue
+        if name in specific:
+            label, fn, arrays = specific[name]
+        elif hasattr(Tensor, name):
+            label, arrays = f"Tensor.{name}", (m(2, 3),)
+            fn = lambda a, _m=name: (getattr(a, _m)() * a).sum()  # noqa: E731
+        else:
+            out.append((f"Tensor {name}", None, ()))  # no way to call it: reported as missing
+            continue
         out.append((label, fn, tuple(Tensor(a, requires_grad=True) for a in arrays)))
     return out
 

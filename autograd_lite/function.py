@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from .rules import Rule, unbroadcast
 from .tape import next_seq, no_grad, state
 from .value import Value
 
@@ -103,20 +104,22 @@ def gradients_per_input(cls: type, grads: Any, n: int) -> tuple:
 # --- Values ---------------------------------------------------------------------------------------
 
 class ValueFunctionOp:
-    """The record of one ``Function.apply`` on Values, shaped like a rule (``name``, ``forward``, ``local``).
+    """The entry of one ``Function.apply`` on Values, shaped like a registry entry (``name``,
+    ``symbol``, ``formula``, ``forward``, ``local``).
 
-    ``forward(*floats)`` and ``local(*inputs, out)`` take the Value inputs only; the
-    constants of the call are kept here and put back in their places.
+    ``forward(*floats)`` and ``local(*inputs, out)`` take the Value inputs only; the constants of the
+    call are kept here and put back in their places.
     """
 
-    __slots__ = ("fn", "args", "pos", "ctx", "arity")
+    __slots__ = ("fn", "args", "pos", "ctx")
+    array = vjp = domain = None  # a Function on Values has no array forward and no vector product
+    constants: tuple[int, ...] = ()
 
     def __init__(self, fn: type, args: tuple, pos: tuple[int, ...], ctx: FunctionCtx) -> None:
         self.fn = fn
         self.args = args
         self.pos = pos
         self.ctx = ctx
-        self.arity = len(pos)
 
     @property
     def name(self) -> str:
@@ -185,52 +188,55 @@ def _apply_value(cls: type, args: tuple) -> Value:
     with no_grad():
         grads = gradients_per_input(cls, cls.backward(ctx, 1.0), len(args))
     local = [0.0 if grads[p] is None else _as_float(cls, "backward", grads[p]) for p in pos]
-    result._op = ValueFunctionOp(cls, args, pos, ctx)
+    result._rule = ValueFunctionOp(cls, args, pos, ctx)
     result._seq = next_seq()
-    result._a, result._da = args[pos[0]], local[0]
+    result._first, result._dfirst = args[pos[0]], local[0]
     if len(pos) == 1:
-        result._b = None  # a one-input record has no _db (the Value engine's convention)
+        result._rest = None
     elif len(pos) == 2:
-        result._b, result._db = args[pos[1]], local[1]
+        result._rest, result._drest = args[pos[1]], local[1]
     else:  # an n-ary record: the inputs after the first, and their local derivatives, as tuples
-        result._b = tuple(args[p] for p in pos[1:])
-        result._db = tuple(local[1:])
+        result._rest = tuple(args[p] for p in pos[1:])
+        result._drest = tuple(local[1:])
     for t in state.tapes:
         t.nodes.append(result)
     return result
 
 
 # --- Tensors --------------------------------------------------------------------------------------
-# A Tensor record is (_op, _inputs, _vjp, _ctx): the engine calls _vjp(t, g, graph) for one gradient
-# per input. A Function's record keeps the Tensor arguments as _inputs and (class, ctx, positions) as
-# _ctx; its vjp is the user's backward. One TensorRule per Function class carries the name.
+# A Function's Tensor record is one of the engine's: its entry (one per Function class) has the
+# user's forward as its forward on arrays and the user's backward as its vector-Jacobian product;
+# its params are (ctx, the call's arguments, the positions of its Tensor inputs).
 
-_TENSOR_RULES: dict[type, Any] = {}
+_TENSOR_RULES: dict[type, Rule] = {}
 
 
-def _tensor_rule(cls: type) -> Any:
+def _tensor_rule(cls: type) -> Rule:
     rule = _TENSOR_RULES.get(cls)
     if rule is None:
-        from .tensor import TensorRule
-
-        def vjp(t: Any, g: Any, graph: bool) -> tuple:
-            return _function_vjp(t, g, graph)
-
-        # step_through shows a rule's docstring as its formula
-        vjp.__doc__ = f"∂L/∂inputs = {cls.__name__}.backward(ctx, g), the backward written with the op."
-        rule = _TENSOR_RULES[cls] = TensorRule(cls.__name__, cls.__name__, vjp)
+        name = cls.__name__
+        rule = _TENSOR_RULES[cls] = Rule(
+            name, name, f"∂L/∂inputs = {name}.backward(ctx, g), the backward written with the op",
+            array=lambda *arrays_params: _replay(cls, *arrays_params),
+            vjp=lambda g, out, inputs, params, needs: _function_vjp(cls, g, inputs, params, needs))
     return rule
 
 
-def is_function_record(t: Any) -> bool:
-    """Whether the Tensor record ``t`` was made by ``Function.apply`` (_ctx = (class, ctx, positions))."""
-    ctx = t._ctx
-    return (isinstance(ctx, tuple) and len(ctx) == 3 and isinstance(ctx[0], type)
-            and t._op is _TENSOR_RULES.get(ctx[0]))
+def _replay(cls: type, *arrays_params: Any) -> np.ndarray:
+    """The Function's forward run again on other arrays (what gradcheck_graph differentiates)."""
+    from .tensor import Tensor
+
+    *arrays, _, args, pos = arrays_params
+    call = list(args)
+    for p, a in zip(pos, arrays):
+        call[p] = Tensor(a)
+    with no_grad():
+        out = cls.forward(FunctionCtx(), *call)
+    return np.asarray(getattr(out, "data", out))
 
 
 def _apply_tensor(cls: type, args: tuple) -> Any:
-    from .tensor import _as_array, _plain, _record
+    from .tensor import _as_array, _result
 
     pos = tuple(i for i, a in enumerate(args) if _is_tensor(a))
     needs = tuple(_is_tensor(a) and bool(a.requires_grad) for a in args)
@@ -244,33 +250,31 @@ def _apply_tensor(cls: type, args: tuple) -> Any:
     except (TypeError, ValueError) as e:
         raise TypeError(f"{cls.__name__}.forward on Tensors must return a Tensor, an ndarray or a number: "
                         f"{e}") from None
-    if any(needs) and state.grad_enabled:
-        rule = _tensor_rule(cls)
-        return _record(data, rule, rule.vjp, tuple(args[p] for p in pos), (cls, ctx, pos))
-    return _plain(data)
+    return _result(data, _tensor_rule(cls), tuple(args[p] for p in pos), (ctx, args, pos))
 
 
-def _function_vjp(t: Any, g: Any, graph: bool) -> tuple:
+def _function_vjp(cls: type, g: Any, inputs: tuple, params: tuple, needs: tuple) -> tuple:
     """The user's backward as the record's vector-Jacobian product, one gradient per Tensor input.
 
-    With ``graph`` (create_graph=True) ``g`` is a Tensor and backward runs with recording on, so what
-    it computes from the saved Tensors is differentiable again.
+    Under create_graph ``g`` is a Tensor and backward runs with recording on, so what it computes
+    from the saved Tensors is differentiable again.
     """
-    from .tensor import _unbroadcast
+    from .tensor import Tensor
 
-    cls, ctx, pos = t._ctx
-    grads = gradients_per_input(cls, cls.backward(ctx, g), len(ctx.needs_input_grad))
+    ctx, args, pos = params
+    graph = _is_tensor(g)
+    grads = gradients_per_input(cls, cls.backward(ctx, g), len(args))
     out = []
-    for p, x in zip(pos, t._inputs):
+    for p, x, need in zip(pos, inputs, needs):
         c = grads[p]
-        if c is None or not x.requires_grad:
+        if c is None or not need:
             out.append(None)
             continue
         if not graph:
-            c = np.asarray(c.data if _is_tensor(c) else c, dtype=x.data.dtype)
+            c = np.asarray(c.data if _is_tensor(c) else c, dtype=x.dtype)
         elif not _is_tensor(c):  # computed from plain numbers: a constant in the recorded backward
-            c = type(x)(np.asarray(c, dtype=x.data.dtype))
-        shape = x.data.shape
+            c = Tensor(np.asarray(c, dtype=x.dtype))
+        shape = x.shape
         if c.shape != shape:
             try:  # a gradient of the broadcast shape is summed back, as the engine's own ops do
                 ok = np.broadcast_shapes(shape, c.shape) == c.shape
@@ -279,7 +283,7 @@ def _function_vjp(t: Any, g: Any, graph: bool) -> tuple:
             if not ok:
                 raise ValueError(f"{cls.__name__}.backward returned a gradient of shape {c.shape} for "
                                  f"input {p}, which has shape {shape}; return one of the input's shape")
-            c = _unbroadcast(c, shape)
+            c = unbroadcast(c, shape)
         out.append(c)
     return tuple(out)
 

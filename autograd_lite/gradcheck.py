@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import checks as C
-from .tape import enable_grad, no_grad
+from .tape import enable_grad, input_grads, local_derivatives, no_grad
 
 METHODS = ("forward", "backward", "central")
 
@@ -474,29 +474,30 @@ def _input_name(x: Any, i: int, steps: dict[int, int]) -> str:
     return f"input {i} ({d:.4g})" if isinstance(d, float) else f"input {i} {tuple(np.shape(d))}"
 
 
+def _constant_status(rule: Any, i: int) -> str | None:
+    """How the report names an input that is a constant of its op (a constant exponent), else None."""
+    if i not in getattr(rule, "constants", ()):
+        return None
+    formula = rule.formula[i] if isinstance(rule.formula, tuple) else ""
+    return "skipped: " + (formula[formula.find("(") + 1:-1] if "(" in formula else "a constant of the op")
+
+
 def _value_op_checks(step: int, v: Any, eps: float, atol: float, rtol: float,
                      steps: dict[int, int]) -> list[OpCheck]:
-    """Check one Value record: its stored (or re-evaluated) local derivatives against its forward."""
-    from . import rules
-
-    op = v._op
+    """Check one Value record: its local derivatives against central differences of its forward."""
+    rule = v.rule
     ins = v.inputs
     xs = [x.data for x in ins]
-    stored = v._da is not None  # backward frees the local derivatives unless retain_graph=True
-    if stored:
-        b = v._b  # None (one input), a Value, or a tuple of Values for an n-ary record (weighted_sum)
-        local = [v._da] + ([] if b is None else list(v._db) if b.__class__ is tuple else [v._db])
-    else:
-        local = list(op.local(*xs, v.data))
+    local = local_derivatives(v)
     checks = []
     for i, x in enumerate(ins):
         name = _input_name(x, i, steps)
-        analytic = float(getattr(local[i], "data", local[i]))
+        analytic = local[i]
 
         def f(t: float, i: int = i) -> float:
             args = list(xs)
             args[i] = t
-            return float(op.forward(*args))
+            return float(rule.forward(*args))
 
         with no_grad():
             try:
@@ -507,8 +508,9 @@ def _value_op_checks(step: int, v: Any, eps: float, atol: float, rtol: float,
                 continue
         numeric = (up - down) / (2.0 * eps)
         err = abs(analytic - numeric)
-        if op is rules.POWC and i == 1:
-            status = "skipped: constant exponent"
+        constant = _constant_status(rule, i)
+        if constant:
+            status = constant
         elif abs((up - mid) / eps - (mid - down) / eps) > 2 * (atol + rtol * abs(numeric)) + 1e-3:
             status = "skipped: not differentiable here (a kink)"  # relu(0), abs(0), step(0)
         else:
@@ -548,68 +550,6 @@ def gradcheck_graph(out: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float
     return report
 
 
-# How to re-run each Tensor op on plain arrays (the record keeps its inputs and its _ctx: an axis, an
-# index, ...). The Tensor engine records no forward function, so the checker keeps its own.
-def _softmax_np(x: np.ndarray, axis: int) -> np.ndarray:
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-_TENSOR_FORWARD: dict[str, Callable[..., np.ndarray]] = {
-    "add": lambda t, a, b: a + b, "sub": lambda t, a, b: a - b, "mul": lambda t, a, b: a * b,
-    "div": lambda t, a, b: a / b, "pow": lambda t, a, b: a ** b, "powc": lambda t, a, b: a ** b,
-    "neg": lambda t, x: -x, "exp": lambda t, x: np.exp(x), "log": lambda t, x: np.log(x),
-    "sqrt": lambda t, x: np.sqrt(x), "tanh": lambda t, x: np.tanh(x),
-    "sigmoid": lambda t, x: 0.5 * (1.0 + np.tanh(0.5 * x)), "relu": lambda t, x: np.maximum(x, 0.0),
-    "abs": lambda t, x: np.abs(x), "sign": lambda t, x: np.sign(x), "step": lambda t, x: (x > 0) * 1.0,
-    "matmul": lambda t, a, b: a @ b,
-    "sum": lambda t, x: np.sum(x, axis=t._ctx[0], keepdims=t._ctx[1]),
-    "mean": lambda t, x: np.mean(x, axis=t._ctx[0], keepdims=t._ctx[1]),
-    "max": lambda t, x: np.max(x, axis=t._ctx[0], keepdims=t._ctx[1]),
-    "reshape": lambda t, x: x.reshape(t.data.shape),
-    "transpose": lambda t, x: x.transpose(t._ctx),
-    "broadcast_to": lambda t, x: np.broadcast_to(x, t.data.shape),
-    "getitem": lambda t, x: x[t._ctx],
-    "clip": lambda t, x: np.clip(x, *t._ctx),
-    "softmax": lambda t, x: _softmax_np(x, t._ctx),
-    "log_softmax": lambda t, x: np.log(_softmax_np(x, t._ctx)),
-    "concatenate": lambda t, *xs: np.concatenate(xs, axis=t._ctx),
-    "stack": lambda t, *xs: np.stack(xs, axis=t._ctx),
-    "where": lambda t, a, b: np.where(t._ctx, a, b),
-}
-
-
-def _tensor_forward(t: Any) -> Callable[..., np.ndarray] | None:
-    """The op of record ``t`` as a function of its inputs' arrays, or None when it cannot be replayed."""
-    from .function import FunctionCtx, is_function_record
-
-    if is_function_record(t):  # a user's Function: run its forward again
-        cls, _, pos = t._ctx
-        tensor_type = type(t)
-
-        def run(*arrays: np.ndarray) -> np.ndarray:
-            args: list[Any] = [None] * (max(pos) + 1)
-            for p, a in zip(pos, arrays):
-                args[p] = tensor_type(a)
-            out = cls.forward(FunctionCtx(), *args)
-            return np.asarray(getattr(out, "data", out), dtype=np.float64)
-        return run
-    fn = _TENSOR_FORWARD.get(t.op)
-    return None if fn is None else (lambda *arrays: np.asarray(fn(t, *arrays), dtype=np.float64))
-
-
-def _tensor_vjp_of(t: Any) -> Callable[[Any, Any, bool], tuple]:
-    """The record's vector-Jacobian product, also after backward dropped ``t._vjp`` (retain_graph)."""
-    if t._vjp is not None:
-        return t._vjp
-    vjp = getattr(t._op, "vjp", None)
-    if vjp is not None:
-        return vjp
-    from .tensor import _binary_vjp, _unary_vjp
-
-    return _binary_vjp if len(t._inputs) == 2 else _unary_vjp
-
-
 def _tensor_op_checks(step: int, v: Any, eps: float, atol: float, rtol: float,
                       steps: dict[int, int]) -> list[OpCheck]:
     """Check one Tensor record's vector-Jacobian product along a random direction per input.
@@ -618,17 +558,18 @@ def _tensor_op_checks(step: int, v: Any, eps: float, atol: float, rtol: float,
     Σ vjp(g)·d and the finite difference is (L(x + εd) − L(x − εd)) / 2ε with L = Σ g·op(...): one
     number per input, two evaluations of the op, whatever its size.
     """
-    ins = v._inputs
+    ins = v.inputs
     name = v.op
-    forward = _tensor_forward(v)
-    if forward is None:
-        return [OpCheck(step, name, _input_name(x, i, steps), float("nan"), float("nan"), 0.0,
-                        "skipped: no forward to replay for this op") for i, x in enumerate(ins)]
+    rule = v.rule
+    params = v.params  # the op's other arguments (an axis, an index), as its forward takes them
+
+    def forward(*arrays: np.ndarray) -> np.ndarray:
+        return np.asarray(rule.array(*arrays, *params), dtype=np.float64)
+
     # a fixed seed per op, so a report is reproducible
     rng = np.random.default_rng(step)
     g = rng.normal(size=v.data.shape)
-    with no_grad():
-        grads = _tensor_vjp_of(v)(v, g.astype(v.data.dtype), False)
+    grads = input_grads(v, g.astype(v.data.dtype))
     base = [np.asarray(x.data, dtype=np.float64) for x in ins]
     checks = []
     for i, x in enumerate(ins):
@@ -649,8 +590,8 @@ def _tensor_op_checks(step: int, v: Any, eps: float, atol: float, rtol: float,
         err = abs(analytic - numeric)
         if not np.isfinite([up, mid, down]).all():
             status = "skipped: outside the op's domain"
-        elif name == "powc" and i == 1:
-            status = "skipped: constant exponent"
+        elif _constant_status(rule, i):
+            status = _constant_status(rule, i)
         elif abs((up - mid) / eps - (mid - down) / eps) > 2 * (atol + rtol * abs(numeric)) + 1e-3:
             status = "skipped: not differentiable here (a kink)"
         else:

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .rules import elementwise_vjp
+
 next_seq = itertools.count(1).__next__
 
 
@@ -156,84 +158,25 @@ class Tape:
 
 def recorded_ops(root: Any) -> list:
     """The operations ``root`` depends on, in the order they ran: what views (step-through,
-    gradcheck_graph) walk. Leaves are left out; an explicit stack, so any depth works."""
-    seen = {id(root)}
-    stack = [root]
-    ops = []
-    while stack:
-        v = stack.pop()
-        ins = v.inputs
-        if ins:
-            ops.append(v)
-        for x in ins:
-            if id(x) not in seen:
-                seen.add(id(x))
-                stack.append(x)
-    ops.sort(key=_by_seq)
-    return ops
+    gradcheck_graph, the CLI) walk. Leaves are left out; an explicit stack, so any depth works."""
+    if root._first is None:
+        return []
+    order = _newest_first(root)
+    order.reverse()
+    return order
 
 
-# --- the record contract: what the views read -----------------------------------------------------
-def local_derivatives(node: Any) -> tuple | None:
-    """∂node/∂input for each input: floats for a Value record, arrays of the output's shape for an
-    elementwise Tensor op; None for a vector-Jacobian op (matmul, sum, softmax, a Tensor Function).
+def _newest_first(root: Any) -> list:
+    """``root`` (a record) and every record it depends on, newest first: the one graph walk.
 
-    Read from the record, or re-evaluated from its rule on the recorded numbers once a backward
-    freed them; never reads or writes a ``.grad``.
+    It reads the layout both engines give their records: ``_first``, the first input (None on a
+    leaf), and ``_rest``, the others (None, one input or plain number, or a tuple). An explicit stack
+    (no recursion, so a 1,000,000-op chain is fine), ordered by the sequence numbers the forward pass
+    gave in execution order. Written out inline, not with a function per node: the walk visits every
+    node of a network, and a call per node would cost more than the walk itself.
     """
-    ins = node.inputs
-    if not ins:
-        return ()
-    data = node.data
-    if isinstance(data, np.ndarray):
-        rule = node.rule
-        if getattr(rule, "vjp", None) is not None or getattr(rule, "local", None) is None:
-            return None
-        args = [x.data for x in ins]
-        if rule.name == "powc":
-            args[1] = node._ctx
-        return tuple(np.broadcast_to(np.asarray(d, dtype=data.dtype), data.shape)
-                     for d in rule.local(*args, data))
-    da = node._da
-    if da is not None:
-        b = node._b
-        locs = (da,) if b is None else (da, *node._db) if b.__class__ is tuple else (da, node._db)
-    else:
-        locs = node.rule.local(*(x.data for x in ins), data)
-    return tuple(float(getattr(d, "data", d)) for d in locs)
-
-
-def input_grads(node: Any, g: Any) -> tuple:
-    """What the chain rule sends each input of ``node`` when ∂L/∂node = ``g`` arrives: one gradient
-    per input (None where an input needs none). Computed from the record alone, before or after a
-    backward; never reads or writes a ``.grad``."""
-    ins = node.inputs
-    if not ins:
-        return ()
-    if not isinstance(node.data, np.ndarray):
-        return tuple(d * g for d in local_derivatives(node))
-    from .tensor import vjp_of
-
-    g = np.asarray(getattr(g, "data", g), dtype=node.data.dtype)
-    with no_grad():
-        grads = vjp_of(node)(node, g, False)
-    return tuple(None if c is None or not x.requires_grad else np.asarray(getattr(c, "data", c))
-                 for x, c in zip(ins, grads))
-
-
-RETAIN_MSG = (
-    "backward() twice through the same graph: its local derivatives were freed after the first "
-    "backward. Pass retain_graph=True to the first call (or create_graph=True) to keep them."
-)
-
-
-def value_order(root: Any) -> list:
-    """The recorded nodes ``root`` depends on, newest first, each with its ``.grad`` reset to 0.
-
-    Walks with an explicit stack (no recursion, so a 1,000,000-op chain is fine) and checks that no
-    record was freed by an earlier backward, before any gradient is touched.
-    """
-    order = []
+    node = root.__class__
+    order = [root]
     keep = order.append
     seen = {root}
     add = seen.add
@@ -242,27 +185,25 @@ def value_order(root: Any) -> list:
     pop = stack.pop
     while stack:
         v = pop()
-        a = v._a
-        if a is None:
+        x = v._first
+        if x._first is not None and x not in seen:
+            add(x)
+            push(x)
+            keep(x)
+        rest = v._rest
+        if rest is None:
             continue
-        if v._da is None:
-            raise RuntimeError(RETAIN_MSG)
-        v.grad = 0.0
-        keep(v)
-        if a not in seen:
-            add(a)
-            push(a)
-        b = v._b
-        if b is None:
-            continue
-        if b.__class__ is tuple:  # an n-ary record: _b holds the inputs after the first
-            for x in b:
-                if x not in seen:
+        kind = rest.__class__
+        if kind is tuple:
+            for x in rest:
+                if x._first is not None and x not in seen:
                     add(x)
                     push(x)
-        elif b not in seen:
-            add(b)
-            push(b)
+                    keep(x)
+        elif kind is node and rest._first is not None and rest not in seen:  # not a plain number
+            add(rest)
+            push(rest)
+            keep(rest)
     order.sort(key=_by_seq, reverse=True)
     return order
 
@@ -270,41 +211,136 @@ def value_order(root: Any) -> list:
 _by_seq = attrgetter("_seq")
 
 
+# --- the record contract: what the views read -----------------------------------------------------
+# A Value record keeps its first input and partial in (_first, _dfirst) and the rest in (_rest, _drest):
+# None for a unary op, one input and its partial for a binary op, or tuples of them for an n-ary
+# record (weighted_sum, a Function of several Values). A plain-number operand (``x * 2.0``) is kept
+# as the number until someone asks for the record's inputs. A Tensor record keeps (_inputs, _params).
+def _is_tensor(node: Any) -> bool:
+    return node.data.__class__ is np.ndarray
+
+
+def _stored(v: Any) -> tuple:
+    """A Value record's inputs as stored (Values, or plain numbers) and their stored partials."""
+    rest = v._rest
+    if rest is None:
+        return (v._first,), (v._dfirst,)
+    if rest.__class__ is tuple:
+        return (v._first, *rest), (v._dfirst, *v._drest)
+    return (v._first, rest), (v._dfirst, v._drest)
+
+
+def _number(x: Any) -> Any:
+    return x if x.__class__ is float or x.__class__ is int else x.data
+
+
+def _value_partials(v: Any) -> tuple:
+    """∂v/∂input per input: as stored, or re-evaluated from the rule once a backward freed them."""
+    ins, partials = _stored(v)
+    if v._dfirst is None:
+        partials = v._rule.local(*map(_number, ins), v.data)
+    return partials
+
+
+def local_derivatives(node: Any) -> tuple | None:
+    """∂node/∂input for each input: floats for a Value record, arrays of the output's shape for an
+    elementwise Tensor op; None for a vector-Jacobian op (matmul, sum, softmax, a Tensor Function).
+
+    Read from the record, or re-evaluated from its rule on the recorded numbers once a backward
+    freed them; never reads or writes a ``.grad``.
+    """
+    rule = node.rule
+    if rule is None:
+        return ()
+    data = node.data
+    if not _is_tensor(node):
+        return tuple(float(_number(d)) for d in _value_partials(node))
+    if rule.local is None:
+        return None
+    partials = rule.local(*(x.data for x in node.inputs), data)
+    return tuple(np.broadcast_to(np.asarray(d, dtype=data.dtype), data.shape) for d in partials)
+
+
+def input_grads(node: Any, g: Any) -> tuple:
+    """What the chain rule sends each input of ``node`` when ∂L/∂node = ``g`` arrives: one gradient
+    per input (None where an input needs none: a constant of the op, a Tensor without
+    requires_grad). Computed from the record alone, before or after a backward; never reads or writes
+    a ``.grad``."""
+    rule = node.rule
+    if rule is None:
+        return ()
+    if not _is_tensor(node):
+        g = _number(g)
+        return tuple(None if i in rule.constants else _number(d) * g
+                     for i, d in enumerate(_value_partials(node)))
+    g = np.asarray(getattr(g, "data", g), dtype=node.data.dtype)
+    with no_grad():
+        return tensor_vjp(node, g, False)
+
+
+def tensor_vjp(t: Any, g: Any, graph: bool) -> tuple:
+    """One gradient per input of the Tensor record ``t`` when ∂L/∂t = ``g`` arrives (None for an input
+    that needs none): the rule evaluated on the recorded arrays, or on the Tensors themselves under
+    create_graph so that the product is recorded too."""
+    rule = t._rule
+    ins = t._inputs
+    needs = tuple([x.requires_grad for x in ins])
+    if graph:
+        xs, out = ins, t
+    else:
+        xs, out = tuple([x.data for x in ins]), t.data
+    if rule.local is not None:
+        return elementwise_vjp(rule, g, out, xs, needs)
+    return rule.vjp(g, out, xs, t._params, needs)
+
+
+RETAIN_MSG = (
+    "backward() twice through the same graph: its local derivatives were freed after the first "
+    "backward. Pass retain_graph=True to the first call (or create_graph=True) to keep them."
+)
+
+
+# --- the Value walk -------------------------------------------------------------------------------
 def backward_values(root: Any, seed: Any, retain_graph: bool, create_graph: bool) -> None:
     """The chain rule over ``Value`` records: each record's gradient times its local derivatives.
 
     Leaves accumulate (``+=``) across calls, as in PyTorch; an interior node's ``.grad`` holds the
-    gradient that flowed through it in the latest backward.
+    gradient that flowed through it in the latest backward (reset at the start of each).
     """
-    order = value_order(root)
-    root.grad = root.grad + seed
-    if create_graph:
-        _walk_recorded(order)
+    if root._first is None:  # a leaf: ∂root/∂root
+        root.grad = root.grad + seed
         return
+    node = root.__class__
+    order = _newest_first(root)
+    for v in order:  # before any gradient is touched
+        if v._dfirst is None:
+            raise RuntimeError(RETAIN_MSG)
+        v.grad = 0.0
+    root.grad = seed
     free = not retain_graph
     for v in order:
         g = v.grad
-        v._a.grad += v._da * g
-        b = v._b
-        if b is not None:
-            if b.__class__ is tuple:
-                for x, d in zip(b, v._db):
+        if create_graph:  # the rule's partials re-evaluated on Values, so this pass is recorded too
+            rule = v._rule
+            ins = v.inputs
+            for i, (x, d) in enumerate(zip(ins, rule.local(*ins, v))):
+                if i not in rule.constants:
+                    x.grad = x.grad + d * g
+            continue
+        v._first.grad += v._dfirst * g
+        rest = v._rest
+        if rest is not None:
+            kind = rest.__class__
+            if kind is node:
+                rest.grad += v._drest * g
+            elif kind is tuple:
+                for x, d in zip(rest, v._drest):
                     x.grad += d * g
-            else:
-                b.grad += v._db * g
+            # else a plain-number operand: it keeps no gradient
         if free:  # the local derivatives are used once; a later backward must ask to keep them
-            v._da = None
+            v._dfirst = None
     if state.anomaly:
         _check_grads(order)
-
-
-def _walk_recorded(order: list) -> None:
-    """The same loop, with the rule's local derivatives re-evaluated on Values (so it is recorded)."""
-    for v in order:
-        g = v.grad
-        inputs = v.inputs
-        for x, d in zip(inputs, v._op.local(*inputs, v)):
-            x.grad = x.grad + d * g
 
 
 def _check_grads(order: list) -> None:
@@ -317,36 +353,6 @@ def _check_grads(order: list) -> None:
 
 
 # --- the Tensor walk ------------------------------------------------------------------------------
-def tensor_order(root: Any) -> list:
-    """The recorded Tensors ``root`` depends on through inputs that need a gradient, newest first,
-    each with its ``.grad`` reset to None.
-
-    An explicit stack (no recursion); checks that no record was freed by an earlier backward before
-    any gradient is touched.
-    """
-    if not root._inputs:
-        return []
-    order = []
-    keep = order.append
-    seen = {root}
-    add = seen.add
-    stack = [root]
-    push = stack.append
-    pop = stack.pop
-    while stack:
-        t = pop()
-        if t._vjp is None:
-            raise RuntimeError(RETAIN_MSG)
-        keep(t)
-        t.grad = None
-        for x in t._inputs:  # leaves are not walked: their gradients accumulate
-            if x.requires_grad and x._inputs and x not in seen:
-                add(x)
-                push(x)
-    order.sort(key=_by_seq, reverse=True)
-    return order
-
-
 def backward_tensors(root: Any, seed: Any, retain_graph: bool, create_graph: bool) -> None:
     """The chain rule over Tensor records: each record's gradient through its vector-Jacobian product.
 
@@ -356,16 +362,20 @@ def backward_tensors(root: Any, seed: Any, retain_graph: bool, create_graph: boo
     accumulates across calls, as in PyTorch; an interior Tensor's ``.grad`` holds the gradient that
     flowed through it in the latest backward.
     """
-    order = tensor_order(root)
+    order = _newest_first(root) if root._inputs else []
+    for t in order:  # before any gradient is touched
+        if t._freed:
+            raise RuntimeError(RETAIN_MSG)
+        t.grad = None
     ndarray = np.ndarray
     _deposit(root, seed, None, create_graph)
     free = not retain_graph
     check = state.anomaly
     for t in order:
         g = t.grad
-        grads = t._vjp(t, g, create_graph)
+        grads = tensor_vjp(t, g, create_graph)
         if free:  # a later backward through this record must ask for it to be kept
-            t._vjp = None
+            t._freed = True
         for x, c in zip(t._inputs, grads):
             if c is None:
                 continue

@@ -1,15 +1,17 @@
 """Value: one float on the tape.
 
-Each operator maps to a rule of ``rules.py``. While gradients are enabled the result records its
-inputs (``_a``, ``_b``), the op's local derivatives evaluated on the numbers (``_da``, ``_db``), the
-rule, and a sequence number. Nothing refers back from an input to its outputs, so a graph has no
-reference cycles and is freed as soon as it is dropped.
+Each operator and method maps to an entry of the registry (``rules.py``), applied by the one record
+constructor ``_record``. While gradients are enabled the result records the entry, a sequence
+number, its inputs and the entry's local derivatives evaluated on the numbers (so the backward walk
+in tape.py is a loop of multiply-adds). A plain-number operand (``x * 2.0``) is kept as the number,
+not as a leaf Value, until someone asks for the node's inputs. Nothing refers back from an input to
+its outputs, so a graph has no reference cycles and is freed as soon as it is dropped.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import mul as _mul
 from typing import Any
 
@@ -20,36 +22,12 @@ _new = object.__new__
 
 
 def _domain_error(rule: R.Rule, args: tuple, exc: BaseException | None = None) -> Exception:
-    """The error a user sees when an op is undefined, infinite or non-finite at its inputs."""
+    """The error a user sees when a float op failed: the rule's domain message, else what failed."""
+    err = rule.domain(*args) if rule.domain is not None else None
+    if err is not None:
+        return err
     name = rule.name
-    x = args[0]
-    if name == "div":
-        return ZeroDivisionError(f"division by zero: {x!r} / {args[1]!r}")
-    if name == "log":
-        return ValueError(f"log of {x!r}: log is defined for positive numbers only "
-                          "(log of 0.0 is -inf); add a small epsilon or use log_softmax")
-    if name == "sqrt":
-        if x == 0:
-            return ZeroDivisionError("sqrt of 0.0: its derivative 1/(2*sqrt(x)) is infinite there; "
-                                     "add a small epsilon, e.g. (x + 1e-12).sqrt()")
-        return ValueError(f"sqrt of {x!r}: sqrt is defined for non-negative numbers only "
-                          "(the result would be complex)")
-    if name in ("pow", "powc"):
-        b = args[1]
-        if x == 0 and b < 0:
-            return ZeroDivisionError(f"pow: 0.0 ** {b!r} is a division by zero")
-        if x == 0 and b < 1:
-            return ZeroDivisionError(f"pow: the derivative of x ** {b!r} is infinite at x = 0.0")
-        if x < 0 and b != int(b):
-            return ValueError(f"pow: {x!r} ** {b!r} is a fractional power of a negative number "
-                              "(the result would be complex)")
-        if x <= 0 and name == "pow":
-            return ValueError(f"pow: the gradient with respect to the exponent needs log(base), "
-                              f"and the base {x!r} is not positive")
-        return OverflowError(f"pow: {x!r} ** {b!r} overflows a float64")
-    if name == "exp":
-        return OverflowError(f"exp of {x!r} overflows a float64 (exp is finite up to about 709.78)")
-    shown = f" {rule.symbol} ".join(repr(a) for a in args) if len(args) == 2 else f"{name}({x!r})"
+    shown = f" {rule.symbol} ".join(repr(a) for a in args) if len(args) == 2 else f"{name}({args[0]!r})"
     return OverflowError(f"{name}: {shown} is not finite ({exc or 'inf or nan'})")
 
 
@@ -69,85 +47,115 @@ def _as_float(x: Any) -> float:
     raise TypeError(f"Value holds a real number, not {type(x).__name__} ({x!r})")
 
 
+def _number(x: Any) -> Any:
+    """A plain-number operand as the record keeps it: a float (an int exponent stays an int, so that
+    ``x ** 2`` shows as micrograd's ``'**2'``)."""
+    if x.__class__ is float or x.__class__ is int:
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return int(x) if isinstance(x, numbers.Integral) else float(x)
+    if isinstance(x, bool):
+        return float(x)
+    raise TypeError(f"unsupported operand: Value and {type(x).__name__} ({x!r})")
+
+
 def _const(x: Any) -> Value:
-    """A number used in an op with a Value: a leaf Value (its gradient is computed, then ignored)."""
+    """A number on the left of an operator (``2 * x``, ``1 - x``): a leaf Value."""
     if x.__class__ is Value:
         return x
-    if not isinstance(x, numbers.Real):
-        raise TypeError(f"unsupported operand: Value and {type(x).__name__} ({x!r})")
+    return Value(_number(x))
+
+
+def _constructor(rule: R.Rule) -> Callable[..., Value]:
+    """The one record constructor of the Value engine, made once per entry of the registry.
+
+    ``record(a, b)`` applies ``rule`` to the Value ``a`` and ``b``: a Value, a plain number (kept as
+    it is: the 2.0 of ``x * 2.0`` costs no leaf Value), or None for a unary op. The forward and the
+    local derivatives come from the entry; + and *, which carry almost every node of a network, are
+    evaluated inline (the same numbers as their entries: tests/test_value.py checks it). Made once
+    per entry and used as the operator itself, so an op costs no call besides its own.
+    """
+    is_mul = rule is R.MUL
+    is_add = rule is R.ADD
+
+    def record(a: Value, b: Any = None) -> Value:
+        x = a.data
+        if b is None:
+            y = None
+        elif b.__class__ is Value:
+            y = b.data
+        else:
+            y = b = _number(b)
+        out = _new(Value)
+        try:
+            if is_mul:
+                d = x * y
+                da = y
+                db = x
+            elif is_add:
+                d = x + y
+                da = db = 1.0
+            elif b is None:
+                d = rule.forward(x)
+                if state.grad_enabled:
+                    (da,) = rule.local(x, d)
+            else:
+                d = rule.forward(x, y)
+                if state.grad_enabled:
+                    da, db = rule.local(x, y, d)
+        except (ArithmeticError, ValueError) as e:
+            raise _domain_error(rule, (x,) if b is None else (x, y), e) from None
+        if d.__class__ is not float or d - d != 0.0:
+            d = _checked(d, rule, (x,) if b is None else (x, y))
+        out.data = d
+        out.grad = 0.0
+        if state.grad_enabled:
+            out._rule = rule
+            out._seq = next_seq()
+            out._first = a
+            out._dfirst = da
+            out._rest = b
+            if b is not None:
+                out._drest = db
+            if state.tapes:
+                for t in state.tapes:
+                    t.nodes.append(out)
+        else:
+            out._first = None
+        return out
+
+    record.__name__ = record.__qualname__ = rule.name
+    return record
+
+
+def _leaf(x: Any) -> Value:
     return Value(x)
-
-
-def _binary(rule: R.Rule, a: Value, b: Value) -> Value:
-    x = a.data
-    y = b.data
-    out = _new(Value)
-    try:
-        d = out.data = rule.forward(x, y)
-        if state.grad_enabled:
-            out._da, out._db = rule.local(x, y, d)
-    except (ArithmeticError, ValueError) as e:
-        raise _domain_error(rule, (x, y), e) from None
-    if d.__class__ is not float or d - d != 0.0:
-        d = out.data = _checked(d, rule, (x, y))
-    out.grad = 0.0
-    if state.grad_enabled:
-        out._op = rule
-        out._seq = next_seq()
-        out._a = a
-        out._b = b
-        if state.tapes:
-            _on_tape(out)
-    else:
-        out._op = out._a = None
-    return out
-
-
-def _unary(rule: R.Rule, a: Value) -> Value:
-    x = a.data
-    out = _new(Value)
-    try:
-        d = out.data = rule.forward(x)
-        if state.grad_enabled:
-            (out._da,) = rule.local(x, d)
-    except (ArithmeticError, ValueError) as e:
-        raise _domain_error(rule, (x,), e) from None
-    if d.__class__ is not float or d - d != 0.0:
-        d = out.data = _checked(d, rule, (x,))
-    out.grad = 0.0
-    if state.grad_enabled:
-        out._op = rule
-        out._seq = next_seq()
-        out._a = a
-        out._b = None
-        if state.tapes:
-            _on_tape(out)
-    else:
-        out._op = out._a = None
-    return out
-
-
-def _on_tape(out: Value) -> None:
-    for t in state.tapes:
-        t.nodes.append(out)
 
 
 class Value:
     """A float that remembers how it was computed, so that ``backward()`` can differentiate it.
 
     ``Value(2.0)``; ``.data`` the number, ``.grad`` ∂(output)/∂(this) after ``backward()``, ``.op``
-    the op that made it ("" for a leaf), ``.inputs`` the Values it was made from. Works as a drop-in
-    for micrograd's ``Value``.
+    the op that made it ("" for a leaf), ``.inputs`` the Values it was made from, ``.rule`` the
+    primitive's registry entry. A drop-in for micrograd's ``Value``: ``_prev``, ``_op`` and
+    ``_backward()`` answer as micrograd's do.
     """
 
-    # A leaf sets data, grad, _op and _a; a recorded op also sets _seq, _b and its local derivatives
-    # (_db only when there is a second input). Slots left empty cost the garbage collector nothing.
-    __slots__ = ("data", "grad", "_label", "_op", "_seq", "_a", "_b", "_da", "_db")
+    # A leaf sets data, grad and _first (None). A record also sets _rule, _seq, its first input and
+    # partial (_first, _dfirst) and the rest of its inputs and their partials (_rest, _drest): None for a
+    # unary op, one Value or plain number for a binary op, tuples for an n-ary record. Slots left
+    # empty cost the garbage collector nothing.
+    __slots__ = ("data", "grad", "_label", "_rule", "_seq", "_first", "_dfirst", "_rest", "_drest")
 
     def __init__(self, data: Any, _children: tuple = (), _op: str = "", label: str = "") -> None:
+        if _children or _op:
+            raise TypeError(
+                "Value(data, _children, _op) builds a node by hand, which autograd_lite does not "
+                "record (it would have no derivative): compute it with the operators and methods "
+                "(a + b, a * b, a.tanh(), a ** 2), or define the op as an autograd_lite.Function")
         self.data = _as_float(data)
         self.grad = 0.0
-        self._op = self._a = None
+        self._first = None
         if label:
             self._label = label
 
@@ -163,40 +171,76 @@ class Value:
     def label(self, name: str) -> None:
         self._label = name
 
-    # --- what a person sees -----------------------------------------------------------------------
+    # --- the record -------------------------------------------------------------------------------
     @property
     def op(self) -> str:
         """Name of the op that produced this Value ("" for a leaf)."""
-        return self._op.name if self._op is not None else ""
-
-    @property
-    def inputs(self) -> tuple:
-        """The Values this one was computed from (empty for a leaf)."""
-        a = self._a
-        if a is None:
-            return ()
-        b = self._b
-        if b is None:
-            return (a,)
-        return (a, *b) if b.__class__ is tuple else (a, b)
+        return "" if self._first is None else self._rule.name
 
     @property
     def rule(self) -> R.Rule | None:
         """The primitive that produced this Value (its registry entry), None for a leaf."""
-        return self._op
+        return None if self._first is None else self._rule
 
     @property
     def seq(self) -> int:
         """When the op ran: records are numbered in execution order (0 for a leaf)."""
-        return 0 if self._a is None else self._seq
+        return 0 if self._first is None else self._seq
 
     @property
-    def _prev(self) -> tuple:  # micrograd's name for the inputs
-        return self.inputs
+    def inputs(self) -> tuple:
+        """The Values this one was computed from (empty for a leaf). A plain-number operand becomes a
+        leaf Value here, the first time it is asked for, and stays that Value."""
+        a = self._first
+        if a is None:
+            return ()
+        rest = self._rest
+        if rest is None:
+            return (a,)
+        if rest.__class__ is tuple:
+            return (a, *rest)
+        if rest.__class__ is float or rest.__class__ is int:
+            rest = self._rest = _leaf(rest)
+        return (a, rest)
+
+    params = ()  # a Value op has no arguments besides its inputs (a constant exponent is an input)
 
     @property
     def is_leaf(self) -> bool:
-        return self._a is None
+        return self._first is None
+
+    # --- micrograd's introspection ----------------------------------------------------------------
+    @property
+    def _prev(self) -> set:
+        """micrograd's children: a set of the input Values (``a + a`` has one), without the constants
+        of an op (micrograd's ``x ** 2`` has the child x only)."""
+        rule = self.rule
+        if rule is None:
+            return set()
+        return {x for i, x in enumerate(self.inputs) if i not in rule.constants}
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name of the op: '' for a leaf, '+', '*', 'ReLU', 'tanh', 'exp', '**2', ...
+        (the registry's symbol; for a constant power the exponent written in, as micrograd's)."""
+        rule = self.rule
+        if rule is None:
+            return ""
+        if rule is R.POWC:
+            n = self._rest
+            return f"**{n if n.__class__ is float or n.__class__ is int else n.data}"
+        return rule.symbol
+
+    def _backward(self) -> None:
+        """micrograd's one step of the chain rule by hand: add this Value's ``grad`` times each local
+        derivative into its inputs' ``grad`` (a leaf does nothing). ``backward()`` does them all."""
+        from .tape import input_grads
+
+        if self._first is None:
+            return
+        for x, c in zip(self.inputs, input_grads(self, self.grad)):
+            if c is not None:
+                x.grad += c
 
     def __repr__(self) -> str:
         g = self.grad
@@ -210,119 +254,59 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
-    # --- arithmetic -------------------------------------------------------------------------------
-    # + and * carry almost every node of a network, so their rules (ADD: local (1, 1); MUL: local
-    # (b, a)) are evaluated inline here rather than through _binary's calls; the result is the same
-    # record, and tests/test_value.py checks these inlined derivatives against the rules.
-    def __add__(self, other: Any) -> Value:
-        if other.__class__ is not Value:
-            other = _const(other)
-        x = self.data
-        y = other.data
-        out = _new(Value)
-        d = out.data = x + y
-        if d - d != 0.0:
-            raise _domain_error(R.ADD, (x, y))
-        out.grad = 0.0
-        if state.grad_enabled:
-            out._op = R.ADD
-            out._seq = next_seq()
-            out._a = self
-            out._b = other
-            out._da = out._db = 1.0
-            if state.tapes:
-                _on_tape(out)
-        else:
-            out._op = out._a = None
-        return out
+    # --- arithmetic: each operator is an entry of the registry ------------------------------------
+    __add__ = _constructor(R.ADD)
+    __sub__ = _constructor(R.SUB)
+    __mul__ = _constructor(R.MUL)
+    __truediv__ = _constructor(R.DIV)
+    __neg__ = _constructor(R.NEG)
+    __abs__ = _constructor(R.ABS)
+    _pow_variable = _constructor(R.POW)
+    _pow_constant = _constructor(R.POWC)
 
+    def __pow__(self, other: Any) -> Value:
+        if other.__class__ is Value:
+            return self._pow_variable(other)
+        return self._pow_constant(other)
+
+    # a number on the left becomes a leaf Value
     def __radd__(self, other: Any) -> Value:
         return _const(other) + self
 
-    def __sub__(self, other: Any) -> Value:
-        return _binary(R.SUB, self, other if other.__class__ is Value else _const(other))
-
     def __rsub__(self, other: Any) -> Value:
-        return _binary(R.SUB, _const(other), self)
-
-    def __mul__(self, other: Any) -> Value:
-        if other.__class__ is not Value:
-            other = _const(other)
-        x = self.data
-        y = other.data
-        out = _new(Value)
-        d = out.data = x * y
-        if d - d != 0.0:
-            raise _domain_error(R.MUL, (x, y))
-        out.grad = 0.0
-        if state.grad_enabled:
-            out._op = R.MUL
-            out._seq = next_seq()
-            out._a = self
-            out._b = other
-            out._da = y
-            out._db = x
-            if state.tapes:
-                _on_tape(out)
-        else:
-            out._op = out._a = None
-        return out
+        return _const(other) - self
 
     def __rmul__(self, other: Any) -> Value:
         return _const(other) * self
 
-    def __truediv__(self, other: Any) -> Value:
-        return _binary(R.DIV, self, other if other.__class__ is Value else _const(other))
-
     def __rtruediv__(self, other: Any) -> Value:
-        return _binary(R.DIV, _const(other), self)
-
-    def __pow__(self, other: Any) -> Value:
-        if other.__class__ is Value:
-            return _binary(R.POW, self, other)
-        return _binary(R.POWC, self, _const(other))
+        return _const(other) / self
 
     def __rpow__(self, other: Any) -> Value:
-        return _binary(R.POW, _const(other), self)
-
-    def __neg__(self) -> Value:
-        return _unary(R.NEG, self)
+        return _const(other)._pow_variable(self)
 
     def __pos__(self) -> Value:
         return self
 
-    def __abs__(self) -> Value:
-        return _unary(R.ABS, self)
-
     # --- functions --------------------------------------------------------------------------------
-    def exp(self) -> Value:
-        return _unary(R.EXP, self)
+    exp = _constructor(R.EXP)
+    log = _constructor(R.LOG)
+    log1p = _constructor(R.LOG1P)  # log(1 + x), accurate for x near 0
+    sqrt = _constructor(R.SQRT)
+    sin = _constructor(R.SIN)
+    cos = _constructor(R.COS)
+    tanh = _constructor(R.TANH)
+    sigmoid = _constructor(R.SIGMOID)
+    softplus = _constructor(R.SOFTPLUS)  # log(1 + exp(x)), PyTorch's with beta 1 (x itself above 20)
+    relu = _constructor(R.RELU)
+    abs = _constructor(R.ABS)
+    sign = _constructor(R.SIGN)  # the perceptron's activation; its derivative is taken as 0
+    step = _constructor(R.STEP)  # 1 if x > 0 else 0 (McCulloch–Pitts); its derivative is taken as 0
+    _leaky_relu = _constructor(R.LEAKY_RELU)
 
-    def log(self) -> Value:
-        return _unary(R.LOG, self)
-
-    def sqrt(self) -> Value:
-        return _unary(R.SQRT, self)
-
-    def tanh(self) -> Value:
-        return _unary(R.TANH, self)
-
-    def sigmoid(self) -> Value:
-        return _unary(R.SIGMOID, self)
-
-    def relu(self) -> Value:
-        return _unary(R.RELU, self)
-
-    def abs(self) -> Value:
-        return _unary(R.ABS, self)
-
-    def sign(self) -> Value:
-        """sign(x) ∈ {-1, 0, 1}, the perceptron's activation; its derivative is taken as 0."""
-        return _unary(R.SIGN, self)
-
-    def step(self) -> Value:
-        """1 if x > 0 else 0 (McCulloch–Pitts threshold); its derivative is taken as 0."""
-        return _unary(R.STEP, self)
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """x for x > 0, else negative_slope · x (the slope is a constant of the op)."""
+        return self._leaky_relu(negative_slope)
 
     # --- comparisons look at the numbers; hashing stays by identity, as for torch tensors --------
     def __lt__(self, other: Any) -> bool:
@@ -391,16 +375,16 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Any = 0.
     out.data = d
     out.grad = 0.0
     if state.grad_enabled:
-        out._op = R.WEIGHTED_SUM
+        out._rule = R.WEIGHTED_SUM
         out._seq = next_seq()
-        out._a = b
-        out._da = 1.0
-        out._b = ws + zs
-        out._db = (*zd, *wd)
-        if state.tapes:
-            _on_tape(out)
+        out._first = b
+        out._dfirst = 1.0
+        out._rest = ws + zs
+        out._drest = (*zd, *wd)
+        for t in state.tapes:
+            t.nodes.append(out)
     else:
-        out._op = out._a = None
+        out._first = None
     return out
 
 

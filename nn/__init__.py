@@ -21,6 +21,7 @@ from .activations import (
     Sigmoid,
     Sign,
     Softmax,
+    Softplus,
     Step,
     Tanh,
 )
@@ -50,7 +51,8 @@ __all__ = [
     "data", "functional", "init", "optim", "scalar", "manual_seed",
     "Module", "ModuleList", "Parameter", "Sequential", "Linear", "Dropout", "MLP", "NeuronGraph",
     "McCullochPitts", "Perceptron", "PerceptronResult",
-    "Identity", "Sign", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
+    "Identity", "Sign", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus", "Softmax",
+    "LogSoftmax",
     "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss",
     "CrossEntropyLoss", "MAE", "MSE", "SAE", "BCE", "CCE",
     "fit", "Trainer", "History", "accuracy", "from_torch",

@@ -11,17 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from autograd_lite import Value
 from autograd_lite import checks as C
 
 from ._util import as_tensor
 from .module import Module
 
-__all__ = ["identity", "sign", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax",
-           "Identity", "Sign", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
-           "get_activation"]
+__all__ = ["identity", "sign", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "softmax",
+           "log_softmax", "Identity", "Sign", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus",
+           "Softmax", "LogSoftmax", "get_activation"]
 
 
 def _elementwise(method: str) -> Callable[[Any], Any]:
@@ -53,17 +51,18 @@ relu = _elementwise("relu")
 relu.__doc__ = "g(a) = max(0, a); g' = 1 for a > 0, else 0."
 
 
+softplus = _elementwise("softplus")
+softplus.__doc__ = "g(a) = log(1 + exp(a)) (PyTorch's softplus, beta 1: a itself above 20); g' = σ(a)."
+
+
 def leaky_relu(input: Any, negative_slope: float = 0.01) -> Any:
     """g(a) = a for a > 0, else negative_slope · a (the gradient at 0 is negative_slope, as PyTorch)."""
     negative_slope = C.number("leaky_relu", "negative_slope", negative_slope)
     if isinstance(input, (list, tuple)):
         return [leaky_relu(v, negative_slope) for v in input]
     if input.__class__ is Value:
-        return input * (1.0 if input.data > 0 else negative_slope)
-    x = as_tensor(input, "leaky_relu")
-    # times a constant mask: the value is exact and the local derivative is the mask itself
-    mask = np.where(x.data > 0, 1.0, negative_slope).astype(x.data.dtype)
-    return x * mask
+        return input.leaky_relu(negative_slope)
+    return as_tensor(input, "leaky_relu").leaky_relu(negative_slope)
 
 
 def softmax(input: Any, dim: int = -1) -> Any:
@@ -142,6 +141,12 @@ class ReLU(_Activation):
     fn = staticmethod(relu)
 
 
+class Softplus(_Activation):
+    """g(a) = log(1 + exp(a)), a smooth ReLU (PyTorch's nn.Softplus with beta 1)."""
+
+    fn = staticmethod(softplus)
+
+
 class LeakyReLU(Module):
     """g(a) = a if a > 0 else negative_slope · a."""
 
@@ -179,7 +184,8 @@ class LogSoftmax(Softmax):
 
 _BY_NAME: dict[str, type[Module]] = {
     "identity": Identity, "linear": Identity, "sign": Sign, "step": Step, "sigmoid": Sigmoid,
-    "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU, "softmax": Softmax, "log_softmax": LogSoftmax,
+    "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU, "softplus": Softplus, "softmax": Softmax,
+    "log_softmax": LogSoftmax,
 }
 
 

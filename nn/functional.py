@@ -10,7 +10,18 @@ from autograd_lite import checks as C
 
 from . import init
 from ._util import as_tensor
-from .activations import identity, leaky_relu, log_softmax, relu, sigmoid, sign, softmax, step, tanh
+from .activations import (
+    identity,
+    leaky_relu,
+    log_softmax,
+    relu,
+    sigmoid,
+    sign,
+    softmax,
+    softplus,
+    step,
+    tanh,
+)
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -23,7 +34,7 @@ from .losses import (
 )
 
 __all__ = ["linear", "dropout", "identity", "sign", "step", "sigmoid", "tanh", "relu", "leaky_relu",
-           "softmax", "log_softmax", "l1_loss", "mse_loss", "huber_loss", "smooth_l1_loss",
+           "softplus", "softmax", "log_softmax", "l1_loss", "mse_loss", "huber_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy"]
 
 

@@ -132,6 +132,19 @@ CATALOGUE: list[Op] = [
        lambda T, a: T.abs(a), lambda np, a: np.abs(a), rule="abs"),
     Op("abs()", lambda a: abs(a), (KINKED,),
        lambda T, a: abs(a), lambda np, a: np.abs(a), rule="abs"),
+    Op("sin", lambda a: a.sin(), (REAL,),
+       lambda T, a: T.sin(a), lambda np, a: np.sin(a), rule="sin"),
+    Op("cos", lambda a: a.cos(), (REAL,),
+       lambda T, a: T.cos(a), lambda np, a: np.cos(a), rule="cos"),
+    Op("log1p", lambda a: a.log1p(), (Domain(-0.99, 100.0),),
+       lambda T, a: T.log1p(a), lambda np, a: np.log1p(a), rule="log1p"),
+    # below PyTorch's threshold 20, where softplus is log(1 + exp(x)) exactly (tests/test_registry.py
+    # checks the threshold itself against PyTorch)
+    Op("softplus", lambda a: a.softplus(), (Domain(-30.0, 19.5),),
+       lambda T, a: T.nn.functional.softplus(a), lambda np, a: np.logaddexp(0.0, a), rule="softplus"),
+    Op("leaky_relu", lambda a: a.leaky_relu(), (KINKED,),
+       lambda T, a: T.nn.functional.leaky_relu(a, 0.01), lambda np, a: np.where(a > 0, a, 0.01 * a),
+       rule="leaky_relu"),
     # the perceptron's activations: piecewise constant, derivative 0
     Op("sign", lambda a: a.sign(), (KINKED,),
        lambda T, a: T.sign(a), lambda np, a: np.sign(a) + 0.0 * a, rule="sign"),
