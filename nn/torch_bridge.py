@@ -188,7 +188,12 @@ def _module_list(m: ModuleList, where: str) -> Any:
     return _torch().nn.ModuleList([_convert(c, f"{where}.{i}") for i, c in enumerate(m)])
 
 
-@_converts(A.Identity, A.ReLU, A.Tanh, A.Sigmoid)
+# activations without settings, under the same name in torch.nn (Softplus: beta 1, threshold 20 in both)
+_PLAIN_ACTIVATIONS = [c for c in (getattr(A, n, None) for n in ("Identity", "ReLU", "Tanh", "Sigmoid",
+                                                                 "Softplus")) if c is not None]
+
+
+@_converts(*_PLAIN_ACTIVATIONS)
 def _plain_activation(m: Module, where: str) -> Any:
     return getattr(_torch().nn, type(m).__name__)()
 
@@ -226,7 +231,7 @@ def _mcculloch_pitts(m: layers.McCullochPitts, where: str) -> Any:
     return _torch_modules().McCullochPitts(m.threshold, m.inhibitory)
 
 
-_SCALAR_ACT = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+_SCALAR_ACT = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "softplus": "Softplus"}
 
 
 def _scalar_layer(neurons: list[scalar.Neuron], where: str) -> list[Any]:
@@ -376,6 +381,13 @@ def _from_softmax(tm: Any, where: str) -> Module:
     return getattr(A, type(tm).__name__)(dim=tm.dim)
 
 
+def _from_softplus(tm: Any, where: str) -> Module:
+    if (tm.beta, tm.threshold) != (1.0, 20.0):
+        raise ValueError(f"from_torch: {where} is a Softplus with beta={tm.beta}, threshold={tm.threshold}; "
+                         "nn.Softplus is PyTorch's with the defaults beta=1, threshold=20")
+    return A.Softplus()
+
+
 def _from_dropout(tm: Any, where: str) -> Module:
     return layers.Dropout(tm.p)
 
@@ -435,8 +447,10 @@ def _from_table() -> dict[type, Callable[[Any, str], Module]]:
         tmods.Perceptron: _from_perceptron, tmods.NeuronGraph: _from_neuron_graph,
         tmods.McCullochPitts: lambda tm, where: layers.McCullochPitts(tm.threshold, tm.inhibitory),
     }
-    for name in ("Identity", "ReLU", "Tanh", "Sigmoid"):
-        table[getattr(nn_, name)] = lambda tm, where, name=name: getattr(A, name)()
+    for cls in _PLAIN_ACTIVATIONS:
+        table[getattr(nn_, cls.__name__)] = lambda tm, where, cls=cls: cls()
+    if nn_.Softplus in table:
+        table[nn_.Softplus] = _from_softplus
     for name in ("Sign", "Step"):
         table[getattr(tmods, name)] = lambda tm, where, name=name: getattr(A, name)()
     for name in ("L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss",

@@ -71,6 +71,7 @@ _ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "identity": lambda a: a, "linear": lambda a: a, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
     "relu": torch.relu, "sign": torch.sign, "step": step,
     "leaky_relu": lambda a: torch.nn.functional.leaky_relu(a, 0.01),
+    "softplus": torch.nn.functional.softplus,  # beta 1, threshold 20, as nn's
 }
 
 

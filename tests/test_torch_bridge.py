@@ -13,15 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
+import nn.activations as A
 from autograd_lite import Value
 from autograd_lite.tensor import Tensor
+from nn import torch_bridge
 
 from .conftest import require
 from .test_nn_optim import CONFIGS
 
 TOL = {np.float64: dict(rtol=1e-12, atol=1e-12), np.float32: dict(rtol=1e-5, atol=1e-5)}
 F64 = TOL[np.float64]
-ACTIVATIONS = ["identity", "sign", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax"]
+ACTIVATIONS = sorted(set(A._BY_NAME) - {"linear"})  # every activation an MLP can be made with
 
 LAYERS = {
     "Linear": lambda dt: nn.Linear(3, 4, dtype=dt),
@@ -37,6 +39,7 @@ LAYERS = {
     "Sign": lambda dt: nn.Sign(),
     "Step": lambda dt: nn.Step(),
     "Dropout-eval": lambda dt: nn.Dropout(0.3).eval(),
+    **({"Softplus": lambda dt: nn.Softplus()} if hasattr(nn, "Softplus") else {}),
     **{f"MLP-{a}": (lambda dt, a=a: nn.MLP([3, 5, 4, 2], activation=a, dtype=dt)) for a in ACTIVATIONS},
     "MLP-output-dropout": lambda dt: nn.MLP([3, 6, 2], activation="tanh", output_activation="softmax",
                                             dropout=0.5, dtype=dt).eval(),
@@ -98,6 +101,20 @@ def test_from_torch_of_to_torch_gives_back_the_same_module(layer):
         for k in ours:
             assert theirs[k].dtype == ours[k].dtype
             np.testing.assert_array_equal(theirs[k], ours[k])
+
+
+def test_every_nn_module_class_converts():
+    _torch()
+    classes, stack = set(), [nn.Module]
+    while stack:
+        for c in stack.pop().__subclasses__():
+            if c not in classes and c.__module__.startswith("nn.") and not c.__name__.startswith("_"):
+                classes.add(c)
+                stack.append(c)
+    registry = torch_bridge._TO_TORCH
+    missing = [c.__name__ for c in classes
+               if not any(k in registry and c.forward is k.forward for k in c.__mro__)]
+    assert not missing, f"no to_torch conversion for {missing}"
 
 
 def test_parameters_are_copied_not_shared():
