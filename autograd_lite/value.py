@@ -128,10 +128,6 @@ def _constructor(rule: R.Rule) -> Callable[..., Value]:
     return record
 
 
-def _leaf(x: Any) -> Value:
-    return Value(x)
-
-
 class Value:
     """A float that remembers how it was computed, so that ``backward()`` can differentiate it.
 
@@ -200,8 +196,17 @@ class Value:
         if rest.__class__ is tuple:
             return (a, *rest)
         if rest.__class__ is float or rest.__class__ is int:
-            rest = self._rest = _leaf(rest)
+            rest = self._rest = self._constant_leaf(rest)
         return (a, rest)
+
+    def _constant_leaf(self, number: Any) -> Value:
+        """A plain-number operand as a leaf Value, holding the gradient a backward already sent it
+        (this node's gradient times ∂node/∂number), as if it had been a leaf all along."""
+        leaf = Value(number)
+        g = self.grad
+        if g.__class__ is float and g != 0.0 and 1 not in self._rule.constants:
+            leaf.grad = g * self._drest
+        return leaf
 
     params = ()  # a Value op has no arguments besides its inputs (a constant exponent is an input)
 
