@@ -93,6 +93,28 @@ def _same_mode(ours: Module, theirs: Any) -> Any:
     return theirs
 
 
+# A module that appears twice in a model (weights shared between layers) converts once, so that it stays
+# shared on the other side; the record of one conversion lives while that conversion runs.
+_CONVERTED: list[dict[int, tuple[Any, Any]]] = []
+
+
+def _once(convert: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
+    def once(module: Any, where: str) -> Any:
+        outermost = not _CONVERTED
+        if outermost:
+            _CONVERTED.append({})
+        try:
+            done = _CONVERTED[-1]
+            if id(module) not in done:
+                done[id(module)] = (module, convert(module, where))  # the module kept: its id stays its own
+            return done[id(module)][1]
+        finally:
+            if outermost:
+                _CONVERTED.pop()
+
+    return once
+
+
 # --- nn -> torch ---------------------------------------------------------------------------------------
 _TO_TORCH: dict[type, Callable[[Any, str], Any]] = {}
 
@@ -118,6 +140,7 @@ def to_torch(module: Module) -> Any:
     return _convert(module, type(module).__name__)
 
 
+@_once
 def _convert(module: Any, where: str) -> Any:
     _torch()
     if not isinstance(module, Module):
@@ -340,6 +363,7 @@ def from_torch(module: Any) -> Module:
     return _from(module, type(module).__name__)
 
 
+@_once
 def _from(tm: Any, where: str) -> Module:
     torch = _torch()
     if not isinstance(tm, torch.nn.Module):
@@ -367,7 +391,8 @@ def _from_linear(tm: Any, where: str) -> Module:
 
 
 def _from_sequential(tm: Any, where: str) -> Module:
-    return Sequential(OrderedDict((k, _from(c, f"{where}.{k}")) for k, c in tm.named_children()))
+    # every position, a module used twice included (named_children() lists it once)
+    return Sequential(OrderedDict((k, _from(c, f"{where}.{k}")) for k, c in tm._modules.items()))
 
 
 def _from_module_list(tm: Any, where: str) -> Module:
@@ -500,7 +525,7 @@ def optimizer_to_torch(opt: optim.Optimizer, torch_model: Any) -> Any:
                 tparams.append(t)
         groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": tparams})
     for t, members in {id(t): (t, m) for t, m in holder.values()}.values():
-        _check_same_numbers(t, members, tnames[id(t)])
+        _check_same_numbers(t, members, f"optimizer.to_torch: torch parameter {tnames[id(t)]!r}")
     topt = getattr(torch.optim, name)(groups, **opt.defaults)
     saved = topt.state_dict()
     index = {id(t): i for i, t in enumerate(t for g in topt.param_groups for t in g["params"])}
@@ -540,14 +565,14 @@ def _same_shapes(ours: list[Any], tparams: list[Any]) -> bool:
                                              for p, t in zip(ours, tparams))
 
 
-def _check_same_numbers(t: Any, members: tuple[Any, ...], name: str) -> None:
+def _check_same_numbers(t: Any, members: tuple[Any, ...], what: str) -> None:
     """Optimizer state belongs to the weights it was computed for: refuse to pair it with others."""
     theirs = t.detach().cpu().numpy().reshape(-1)
     mine = np.concatenate([np.ravel(p.data) for p in members]).astype(theirs.dtype)
     if mine.shape != theirs.shape or not np.array_equal(mine, theirs):
         diff = float(np.max(np.abs(mine - theirs))) if mine.shape == theirs.shape else math.inf
-        raise ValueError(f"torch parameter {name!r} does not hold the same numbers as the nn parameter(s) it "
-                         f"stands for (largest difference {diff:.3g}): the optimizer's state belongs to the "
+        raise ValueError(f"{what} does not hold the same numbers as the nn parameter(s) it stands for "
+                         f"(largest difference {diff:.3g}): the optimizer's state belongs to the "
                          "weights it was computed for. Convert the model and its optimizer at the same "
                          "point of training (nn.from_torch(torch_model), or model.to_torch(), first)")
 
@@ -599,8 +624,12 @@ def optimizer_from_torch(topt: Any, model: Any) -> Any:
                          "which nn.optim does not have")
     tparams = [t for g in topt.param_groups for t in g["params"]]
     members = _members_in_model(tparams, model)
+    names = {id(p): n for n, p in model.named_parameters()}
     for i, t in enumerate(tparams):
-        _check_same_numbers(t, members[id(t)], f"param_groups[...][{i}]")
+        held = members[id(t)]
+        ours = repr(names.get(id(held[0]), "?")) + (f" and {len(held) - 1} more" if len(held) > 1 else "")
+        _check_same_numbers(t, held, f"nn.optim.from_torch: the torch optimizer's parameter {i} (the model's "
+                                     f"{ours})")
     groups = []
     for g in topt.param_groups:
         if g.get("decoupled_weight_decay"):

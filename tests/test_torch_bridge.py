@@ -133,6 +133,18 @@ def test_parameters_are_copied_not_shared():
     np.testing.assert_array_equal(back[0].weight.data, before["0.weight"] + 1.0)
 
 
+def test_a_module_used_twice_stays_shared():
+    torch = _torch()
+    shared = nn.Linear(3, 3, generator=np.random.default_rng(0))
+    model = nn.Sequential(shared, nn.Tanh(), shared)
+    tm = model.to_torch()
+    assert tm[0] is tm[2] and [n for n, _ in tm.named_parameters()] == ["0.weight", "0.bias"]
+    back = nn.from_torch(tm)
+    assert back[0] is back[2]
+    x = np.random.default_rng(1).normal(size=(4, 3))
+    np.testing.assert_allclose(back(Tensor(x)).data, tm(torch.tensor(x)).detach().numpy(), **F64)
+
+
 def test_dropout_in_training_mode_drops_and_scales_as_torch():
     torch = _torch()
     d = nn.Dropout(0.25)
@@ -175,7 +187,7 @@ def test_scalar_mlp_is_the_torch_sequential_it_amounts_to(activation, seed):
 
 def _graphs():
     graphs = {"xnor": nn.NeuronGraph.xnor()}
-    for i, act in enumerate(["identity", "sigmoid", "tanh", "relu", "leaky_relu", "sign", "step"]):
+    for i, act in enumerate(sorted(set(nn.graph._FUNCS) - {"linear"})):
         graphs[act] = nn.NeuronGraph.feedforward([3, 4, 2], activation=act, output_activation="tanh", seed=i)
     g = nn.NeuronGraph()  # not layered: an input feeds the output directly, and no output is declared
     g.add_node("a", kind="input").add_node("b", kind="input").add_node("h", activation="relu", bias=0.3)
@@ -512,6 +524,11 @@ def test_optimizer_and_model_must_be_converted_at_the_same_point():
         opt.to_torch(tm)
     with pytest.raises(ValueError, match="is not in this torch model"):
         opt.to_torch(torch.nn.Linear(2, 3))
+    tm = model.to_torch()
+    topt = opt.to_torch(tm)
+    _steps_in_torch(tm, topt, 1)  # now the torch model moved on, and our model holds the old weights
+    with pytest.raises(ValueError, match=r"parameter 0 \(the model's '0.weight'\) does not hold the same"):
+        nn.optim.from_torch(topt, model)
     # a torch model that to_torch did not make is matched parameter by parameter, in order
     import copy
 
@@ -534,8 +551,10 @@ def test_an_activation_given_as_a_function_is_named():
 def test_without_torch_the_calls_name_the_extra(monkeypatch):
     model = nn.MLP([2, 3, 1])
     opt = nn.optim.Adam(model.parameters())
+    schedule = nn.optim.StepLR(opt, step_size=2)
     monkeypatch.setitem(sys.modules, "torch", None)  # what `import torch` meets when it is not installed
     for call in (model.to_torch, nn.MSELoss().to_torch, lambda: opt.to_torch(object()),
+                 lambda: schedule.to_torch(object()),
                  lambda: nn.from_torch(object()), lambda: nn.optim.from_torch(object(), model)):
         with pytest.raises(ImportError, match=r"pip install -e '\.\[torch\]'"):
             call()
