@@ -430,9 +430,12 @@ class LayerWalk:
             else:
                 for v, gv in arriving:
                     lines.append(f"    arriving: ∂{L}/∂{self.name(v)} = {fmt(gv)}")
+                is_loss = g.scope is not None and not g.params and any(v is self.root for v in g.ops)
                 for x in g.inputs:
                     if not self.names.is_constant(x) and id(x) in grads:
-                        lines.append(f"    sends:    ∂{L}/∂{self.name(x)} = {fmt(grads[id(x)])}")
+                        # the loss's derivative at the model's output starts the lecture's recursion
+                        said = f" = loss'({self.name(x)})" if is_loss and x.inputs else ""
+                        lines.append(f"    sends:    ∂{L}/∂{self.name(x)}{said} = {fmt(grads[id(x)])}")
                 neurons = self._neurons(g)
                 if neurons:
                     for ws, act in neurons:

@@ -179,12 +179,13 @@ class Names:
     def _leaf_role(self, v: Any) -> str:
         if id(v) in self.params:
             return "parameter"
-        if getattr(v, "requires_grad", False) is True:
-            return "variable"  # a leaf the user asked a gradient for, outside any module
         consumers = self._consumers.get(id(v), [])
         scopes = [S.at_depth(self.scopes, u.seq, 0) for u in consumers]
-        if self.scopes and all(s is self.scopes[0] for s in scopes) and _is_array(v):
-            return "input"  # data handed to the model
+        if (self.scopes and all(s is self.scopes[0] for s in scopes) and _is_array(v)
+                and np.ndim(v.data) >= 1):
+            return "input"  # data handed to the model (a number lifted to an array is 0-d)
+        if getattr(v, "requires_grad", False) is True:
+            return "variable"  # a leaf the user asked a gradient for, outside any module
         if len(self.scopes) > 1:
             model = self.scopes[0]
             for u, s in zip(consumers, scopes):
