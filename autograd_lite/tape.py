@@ -1,10 +1,18 @@
-"""The tape: what the forward pass records, and the backward walk over it.
+"""The tape: what the forward pass records, the record contract the views read, and the backward walk.
 
 Every operation made while gradients are enabled gets a sequence number from one counter, so the
-records of any graph are ordered by execution. ``backward()`` collects the records the output depends
-on (an explicit stack, never recursion), orders them newest first and applies the chain rule once per
-record. Nothing points from an input to its outputs, so a graph the user drops is freed at once by
-reference counting; there is no global list of every record.
+records of any graph are ordered by execution. A record, whatever made it (a ``Value`` or ``Tensor``
+operator, a ``Function``), answers one small interface: ``node.inputs``, ``node.rule`` (its entry in
+the registry, rules.py), ``node.seq``, ``node.op`` and ``node.label``; here ``local_derivatives(node)``
+and ``input_grads(node, g)`` compute from the record alone what the chain rule multiplies and sends,
+and ``recorded_ops(root)`` lists a graph's records in execution order. Views read only that.
+
+``backward()`` collects the records the output depends on with the one graph walk (an explicit stack,
+never recursion), orders them newest first and applies the chain rule once per record: one loop per
+engine (``backward_values``, ``backward_tensors``), which with ``create_graph=True`` evaluates the
+same registry entries on Values/Tensors so that the backward pass is recorded too. Nothing points from
+an input to its outputs, so a graph the user drops is freed at once by reference counting; there is
+no global list of every record.
 """
 
 from __future__ import annotations
