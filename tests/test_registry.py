@@ -17,6 +17,7 @@ from autograd_lite import (
     Tensor,
     Value,
     concatenate,
+    draw,
     gradcheck_graph,
     stack,
     step_through,
@@ -157,6 +158,7 @@ def test_elementwise_entry_in_the_views(name):
     walk = step_through(out)
     phases = {s.phase for s in walk.steps if s.op == name}
     assert phases == {"forward", "backward"}
+    assert f"label={R.RULES[name].symbol}" in draw(out).source.replace('"', "")  # drawn with its symbol
     arrays = [Tensor(a, requires_grad=True) for a in _sample(op, rng, [(2, 3)] * op.arity)]
     tout = (op.apply(*arrays) * 1.5).sum()
     assert gradcheck_graph(tout)
@@ -239,3 +241,13 @@ def test_leaky_relu_takes_its_slope_and_keeps_it_constant():
     t = Tensor([-2.0, 3.0], requires_grad=True)
     t.leaky_relu(0.2).sum().backward()
     assert t.grad.tolist() == [0.2, 1.0]
+
+
+def test_the_command_line_knows_every_function_of_one_input(tmp_path, capsys):
+    from autograd_lite.cli import FUNCTIONS, main
+
+    assert {"sin", "cos", "log1p", "softplus", "leaky_relu"} <= set(FUNCTIONS)
+    assert main(["graph", "sin(x) * cos(y)", "x=0.5", "y=1.2", "-o", str(tmp_path / "g.gv")]) == 0
+    out = capsys.readouterr().out
+    assert f"∂f/∂x = {math.cos(0.5) * math.cos(1.2):.6g}" in out
+    assert f"∂f/∂y = {-math.sin(0.5) * math.sin(1.2):.6g}" in out
