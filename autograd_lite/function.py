@@ -270,10 +270,15 @@ def _function_vjp(cls: type, g: Any, inputs: tuple, params: tuple, needs: tuple)
         if c is None or not need:
             out.append(None)
             continue
+        raw = c.data if _is_tensor(c) else c
+        arr = np.asarray(raw) if isinstance(raw, (np.ndarray, list, tuple, int, float, np.number)) else None
+        if arr is None or arr.dtype.kind not in "biuf":
+            raise TypeError(f"{cls.__name__}.backward returned {type(c).__name__} ({c!r:.40}) as the "
+                            f"gradient of input {p}; return an array (or a number) of the input's shape")
         if not graph:
-            c = np.asarray(c.data if _is_tensor(c) else c, dtype=x.dtype)
+            c = arr.astype(x.dtype, copy=False)
         elif not _is_tensor(c):  # computed from plain numbers: a constant in the recorded backward
-            c = Tensor(np.asarray(c, dtype=x.dtype))
+            c = Tensor(arr.astype(x.dtype))
         shape = x.shape
         if c.shape != shape:
             try:  # a gradient of the broadcast shape is summed back, as the engine's own ops do

@@ -326,15 +326,11 @@ def backward_values(root: Any, seed: Any, retain_graph: bool, create_graph: bool
         v.grad = 0.0
     root.grad = seed
     free = not retain_graph
+    if create_graph:
+        _walk_values_recorded(order)
+        return
     for v in order:
         g = v.grad
-        if create_graph:  # the rule's partials re-evaluated on Values, so this pass is recorded too
-            rule = v._rule
-            ins = v.inputs
-            for i, (x, d) in enumerate(zip(ins, rule.local(*ins, v))):
-                if i not in rule.constants:
-                    x.grad = x.grad + d * g
-            continue
         v._first.grad += v._dfirst * g
         rest = v._rest
         if rest is not None:
@@ -347,6 +343,26 @@ def backward_values(root: Any, seed: Any, retain_graph: bool, create_graph: bool
             # else a plain-number operand: it keeps no gradient
         if free:  # the local derivatives are used once; a later backward must ask to keep them
             v._dfirst = None
+    if state.anomaly:
+        _check_grads(order)
+
+
+def _walk_values_recorded(order: list) -> None:
+    """The same walk with the rule's partials re-evaluated on Values, so that it is recorded too. It
+    runs the user's code (a Function's backward): if that fails, every .grad is put back as it was."""
+    saved = [(x, x.grad) for v in order for x in v.inputs]
+    try:
+        for v in order:
+            g = v.grad
+            rule = v._rule
+            ins = v.inputs
+            for i, (x, d) in enumerate(zip(ins, rule.local(*ins, v))):
+                if i not in rule.constants:
+                    x.grad = x.grad + d * g
+    except BaseException:
+        for x, g in saved:
+            x.grad = g
+        raise
     if state.anomaly:
         _check_grads(order)
 
@@ -371,19 +387,33 @@ def backward_tensors(root: Any, seed: Any, retain_graph: bool, create_graph: boo
     flowed through it in the latest backward.
     """
     order = _newest_first(root) if root._inputs else []
+    # every .grad the walk writes, as it was: a backward that fails half-way (a Function's gradient
+    # of the wrong shape, detect_anomaly) puts them back, so nothing is left half-accumulated
+    saved = [(x, x.grad) for t in order for x in t._inputs if not x._inputs]
     for t in order:  # before any gradient is touched
         if t._freed:
             raise RuntimeError(RETAIN_MSG)
+        saved.append((t, t.grad))
+    for t in order:
         t.grad = None
+    try:
+        _walk_tensors(root, seed, order, create_graph)
+    except BaseException:
+        for x, g in saved:
+            x.grad = g
+        raise
+    if not retain_graph:  # a later backward through these records must ask for them to be kept
+        for t in order:
+            t._freed = True
+
+
+def _walk_tensors(root: Any, seed: Any, order: list, create_graph: bool) -> None:
     ndarray = np.ndarray
     _deposit(root, seed, None, create_graph)
-    free = not retain_graph
     check = state.anomaly
     for t in order:
         g = t.grad
         grads = tensor_vjp(t, g, create_graph)
-        if free:  # a later backward through this record must ask for it to be kept
-            t._freed = True
         for x, c in zip(t._inputs, grads):
             if c is None:
                 continue

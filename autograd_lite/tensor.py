@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from . import checks as C
 from . import rules as R
 from . import tensor_rules as TR
 from .rules import Rule
@@ -167,7 +168,33 @@ def _binary(rule: Rule, a: Tensor, b: Tensor) -> Tensor:
         raise _broadcast_error("pow" if rule is R.POWC else rule.name, x, y) from None
     if err is not None:
         raise err
+    if rule in _CAN_OVERFLOW:
+        _overflow(rule.name, d, (x, y))
     return _result(d, rule, (a, b))
+
+
+# The ops whose result can leave the finite numbers when their inputs do not (1e308 * 10): as a
+# Value does, they say so instead of handing on a silent inf. The check is one add-reduce of the
+# result (a finite sum means every element is finite); the inputs are looked at only when it fails.
+# Under detect_anomaly() its own check (FloatingPointError) reports it instead.
+_CAN_OVERFLOW = frozenset((R.ADD, R.SUB, R.MUL, R.DIV, R.POW, R.POWC))
+
+
+def _overflow(name: str, d: Any, inputs: tuple) -> None:
+    if d.dtype.kind != "f" or state.anomaly:  # detect_anomaly() checks every result itself
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(_add_reduce(d, None)) or np.isfinite(d).all():
+            return
+        if not all(np.isfinite(x).all() for x in inputs):
+            return  # an inf or nan was in the data already: it passes through, as in numpy
+        top = max(float(np.abs(x).max()) if np.size(x) else 0.0 for x in inputs)
+    hint = " or compute in float64" if d.dtype == _F32 else ""
+    raise OverflowError(f"{name}: the result overflows {d.dtype} (finite inputs, the largest of "
+                        f"magnitude {top:.4g}, give inf); rescale the inputs{hint}")
+
+
+_add_reduce = np.add.reduce
 
 
 def _op(rule: Rule, x: Tensor, d: Any, params: tuple = ()) -> Tensor:
@@ -355,6 +382,7 @@ class Tensor:
             d = x @ y
         except ValueError:
             raise _matmul_error(x.shape, y.shape) from None
+        _overflow("matmul", d, (x, y))
         return _result(d, TR.MATMUL, (self, b))
 
     def __rmatmul__(self, other: Any) -> Tensor:
@@ -544,6 +572,7 @@ class Tensor:
             seed: Any = np.ones(shape, dtype)
         else:
             gd = gradient.data if gradient.__class__ is Tensor else gradient
+            gd = C.finite_array("backward", "gradient", gd, "seed with ∂L/∂output, e.g. np.ones(out.shape)")
             seed = np.array(gd, dtype=dtype)  # a copy: the walk may hand it on to a leaf's .grad
             if seed.shape != shape:
                 raise ValueError(f"backward: gradient of shape {seed.shape} for an output of shape {shape}")
@@ -556,20 +585,37 @@ class Tensor:
 
 
 def _reduce(rule: Rule, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+    if keepdims.__class__ is not bool:
+        C.boolean(rule.name, "keepdims", keepdims)
     params = (_axis(axis, x.data.ndim, rule.name), keepdims)
-    return apply(rule, (x,), params)
+    out = apply(rule, (x,), params)
+    if rule is not TR.MAX:
+        _overflow(rule.name, out.data, (x.data,))
+    return out
 
 
 def _axis(axis: Any, ndim: int, name: str) -> Any:
     """``axis`` as numpy's reductions take it (None, an int or a tuple), checked against ``ndim``."""
     if axis is None:
         return None
-    if axis.__class__ is int:
-        if -ndim <= axis < ndim:
-            return axis
-    elif isinstance(axis, (tuple, list)) and all(-ndim <= a < ndim for a in axis):
-        return tuple(axis)
-    raise ValueError(f"{name}: axis {axis} is out of range for a Tensor with {ndim} axes")
+    if axis.__class__ is int and -ndim <= axis < ndim:
+        return axis
+    expected = "None, an int or a tuple of ints"
+    if isinstance(axis, (tuple, list)):
+        axes = tuple(_one_axis(a, ndim, name, expected) for a in axis)
+        if len({a % ndim for a in axes}) != len(axes):
+            raise ValueError(f"{name}: axis {axis} is repeated; name each axis once")
+        return axes
+    return _one_axis(axis, ndim, name, expected)
+
+
+def _one_axis(a: Any, ndim: int, name: str, expected: str) -> int:
+    if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)):
+        raise C.invalid(name, "axis", a, expected, exc=TypeError)
+    a = int(a)
+    if not -ndim <= a < ndim:
+        raise ValueError(f"{name}: axis {a} is out of range for a Tensor with {ndim} axes")
+    return a
 
 
 def _raw(x: Any) -> Any:
@@ -608,6 +654,10 @@ def _matmul_error(sa: tuple, sb: tuple) -> ValueError:
 
 # --- functions of several Tensors -----------------------------------------------------------------
 def _tensors(ts: Sequence[Any], name: str) -> list[Tensor]:
+    if ts.__class__ is Tensor or isinstance(ts, (np.ndarray, str, bytes, numbers.Number)) or \
+            not hasattr(ts, "__iter__"):
+        raise C.invalid(name, "ts", ts, "a list of Tensors", f"pass them in one list: {name}([a, b])",
+                        TypeError)
     ts = list(ts)
     if not ts:
         raise ValueError(f"{name}: needs at least one Tensor")
@@ -616,9 +666,16 @@ def _tensors(ts: Sequence[Any], name: str) -> list[Tensor]:
     return [_lift(t, dtype) for t in ts]
 
 
+def _join_axis(name: str, axis: Any, ndim: int) -> None:
+    _one_axis(axis, max(ndim, 1), name, "an int")
+    if ndim == 0:
+        raise ValueError(f"{name}: 0-d Tensors have no axis to join along; use stack")
+
+
 def concatenate(ts: Sequence[Any], axis: int = 0) -> Tensor:
     """Join Tensors along an existing axis (numpy's concatenate)."""
     ts = _tensors(ts, "concatenate")
+    _join_axis("concatenate", axis, ts[0].data.ndim)
     try:
         d = np.concatenate([t.data for t in ts], axis=axis)
     except (ValueError, np.exceptions.AxisError):
@@ -631,6 +688,7 @@ def concatenate(ts: Sequence[Any], axis: int = 0) -> Tensor:
 def stack(ts: Sequence[Any], axis: int = 0) -> Tensor:
     """Join Tensors of one shape along a new axis (numpy's stack)."""
     ts = _tensors(ts, "stack")
+    _join_axis("stack", axis, ts[0].data.ndim + 1)
     try:
         d = np.stack([t.data for t in ts], axis=axis)
     except (ValueError, np.exceptions.AxisError):
@@ -640,9 +698,23 @@ def stack(ts: Sequence[Any], axis: int = 0) -> Tensor:
     return _result(d, TR.STACK, tuple(ts), (axis,))
 
 
+def _condition(cond: Any) -> np.ndarray:
+    """where's condition as booleans: a mask (x > 0 gives one), or numbers that are all 0 or 1."""
+    c = cond.data if cond.__class__ is Tensor else cond
+    if c.__class__ is _ndarray and c.dtype.kind == "b":
+        return c
+    expected = "booleans, e.g. where(x > 0, a, b), or numbers that are all 0 or 1"
+    if isinstance(c, (str, bytes)) or c is None:
+        raise C.invalid("where", "cond", cond, expected, exc=TypeError)
+    arr = C.real_array("where", "cond", c)
+    if arr.dtype.kind != "b" and not ((arr == 0) | (arr == 1)).all():
+        raise C.invalid("where", "cond", cond, expected, "compare first: where(x > 0.5, a, b)")
+    return arr.astype(bool, copy=False)
+
+
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``cond`` is true, else ``b`` (numpy's where); the gradient follows the choice."""
-    c = np.asarray(cond.data if cond.__class__ is Tensor else cond).astype(bool, copy=False)
+    c = _condition(cond)
     a, b = _tensors((a, b), "where")
     try:
         d = np.where(c, a.data, b.data)
