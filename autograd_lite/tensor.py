@@ -19,6 +19,7 @@ Nothing points from an input to its outputs, so a dropped graph is freed by refe
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -181,10 +182,10 @@ _CAN_OVERFLOW = frozenset((R.ADD, R.SUB, R.MUL, R.DIV, R.POW, R.POWC))
 
 
 def _overflow(name: str, d: Any, inputs: tuple) -> None:
-    if d.dtype.kind != "f" or state.anomaly:  # detect_anomaly() checks every result itself
-        return
+    if _isfinite(d if d.ndim == 0 else _add_reduce(d, None)) or d.dtype.kind != "f" or state.anomaly:
+        return  # (under detect_anomaly() its own check of every result reports it)
     with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(_add_reduce(d, None)) or np.isfinite(d).all():
+        if np.isfinite(d).all():  # the sum overflowed, not an element
             return
         if not all(np.isfinite(x).all() for x in inputs):
             return  # an inf or nan was in the data already: it passes through, as in numpy
@@ -195,6 +196,7 @@ def _overflow(name: str, d: Any, inputs: tuple) -> None:
 
 
 _add_reduce = np.add.reduce
+_isfinite = math.isfinite
 
 
 def _op(rule: Rule, x: Tensor, d: Any, params: tuple = ()) -> Tensor:
