@@ -172,30 +172,23 @@ def elementwise_vjp(rule: Rule, g: Any, out: Any, inputs: tuple, needs: tuple) -
     if g.__class__ is not _ndarray:  # create_graph: Tensors, recorded
         return tuple(unbroadcast(g * d, x.shape) if need else None
                      for x, d, need in zip(inputs, partials, needs))
+    shared = len(partials) == 2 and partials[0] is partials[1]  # one array for both partials
     grads = []
     for x, d, need in zip(inputs, partials, needs):
         if not need:
             grads.append(None)
-        elif d.__class__ is float or d.__class__ is int:
-            grads.append(unbroadcast(g if d == 1.0 else -g if d == -1.0 else g * d, x.shape))
-        elif (d.__class__ is _ndarray and d.base is None and d.shape == g.shape and d.dtype == g.dtype
-              and _made_by_the_rule(d, out, inputs, partials)):
-            d *= g
-            grads.append(unbroadcast(d, x.shape))
+            continue
+        kind = d.__class__
+        if kind is float or kind is int:
+            c = g if d == 1.0 else -g if d == -1.0 else g * d
+        elif (kind is _ndarray and not shared and d.base is None and d is not out and d.shape == g.shape
+              and d.dtype == g.dtype and not any([d is h for h in inputs])):
+            d *= g  # a partial the rule made just now (not its output or an input handed back)
+            c = d
         else:
-            grads.append(unbroadcast(g * d, x.shape))
+            c = g * d
+        grads.append(c if c.shape == x.shape else unbroadcast(c, x.shape))
     return tuple(grads)
-
-
-def _made_by_the_rule(d: np.ndarray, out: Any, inputs: tuple, partials: tuple) -> bool:
-    """Whether the partial ``d`` is an array of its own: not the output or an input handed back
-    (exp's partial is its output), nor shared with another input's partial."""
-    if d is out:
-        return False
-    for h in inputs:
-        if d is h:
-            return False
-    return sum(p is d for p in partials) == 1
 
 
 def unbroadcast(g: Any, shape: tuple) -> Any:

@@ -292,11 +292,18 @@ def tensor_vjp(t: Any, g: Any, graph: bool) -> tuple:
     create_graph so that the product is recorded too."""
     rule = t._rule
     ins = t._inputs
-    needs = tuple([x.requires_grad for x in ins])
-    if graph:
-        xs, out = ins, t
+    if len(ins) == 1:  # (most records have one or two inputs: no comprehension for them)
+        (a,) = ins
+        needs = (a.requires_grad,)
+        xs = ins if graph else (a.data,)
+    elif len(ins) == 2:
+        a, b = ins
+        needs = (a.requires_grad, b.requires_grad)
+        xs = ins if graph else (a.data, b.data)
     else:
-        xs, out = tuple([x.data for x in ins]), t.data
+        needs = tuple([x.requires_grad for x in ins])
+        xs = ins if graph else tuple([x.data for x in ins])
+    out = t if graph else t.data
     if rule.local is not None:
         return elementwise_vjp(rule, g, out, xs, needs)
     return rule.vjp(g, out, xs, t._params, needs)
