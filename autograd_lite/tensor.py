@@ -169,34 +169,34 @@ def _binary(rule: Rule, a: Tensor, b: Tensor) -> Tensor:
         raise _broadcast_error("pow" if rule is R.POWC else rule.name, x, y) from None
     if err is not None:
         raise err
-    if rule in _CAN_OVERFLOW:
-        _overflow(rule.name, d, (x, y))
     return _result(d, rule, (a, b))
-
-
-# The ops whose result can leave the finite numbers when their inputs do not (1e308 * 10): as a
-# Value does, they say so instead of handing on a silent inf. The check is one add-reduce of the
-# result (a finite sum means every element is finite); the inputs are looked at only when it fails.
-# Under detect_anomaly() its own check (FloatingPointError) reports it instead.
-_CAN_OVERFLOW = frozenset((R.ADD, R.SUB, R.MUL, R.DIV, R.POW, R.POWC))
-
-
-def _overflow(name: str, d: Any, inputs: tuple) -> None:
-    if _isfinite(d if d.ndim == 0 else _add_reduce(d, None)) or d.dtype.kind != "f" or state.anomaly:
-        return  # (under detect_anomaly() its own check of every result reports it)
-    with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(d).all():  # the sum overflowed, not an element
-            return
-        if not all(np.isfinite(x).all() for x in inputs):
-            return  # an inf or nan was in the data already: it passes through, as in numpy
-        top = max(float(np.abs(x).max()) if np.size(x) else 0.0 for x in inputs)
-    hint = " or compute in float64" if d.dtype == _F32 else ""
-    raise OverflowError(f"{name}: the result overflows {d.dtype} (finite inputs, the largest of "
-                        f"magnitude {top:.4g}, give inf); rescale the inputs{hint}")
 
 
 _add_reduce = np.add.reduce
 _isfinite = math.isfinite
+
+
+def _overflowed(root: Tensor) -> None:
+    """Before a backward from a result that is not finite: the first op of its graph whose finite
+    inputs gave inf or nan (1e308 * 10) is an OverflowError naming it, as a Value op would raise; an
+    inf or nan that was in the data already passes on, as in numpy (detect_anomaly() finds it).
+
+    Checked here, once per backward, rather than after every op: a sum of each op's result costs a
+    tenth of a small network's training step."""
+    from .tape import recorded_ops
+
+    with np.errstate(all="ignore"):
+        if np.isfinite(root.data).all():
+            return  # only the sum overflowed
+        for t in recorded_ops(root):
+            if not np.isfinite(t.data).all() and all(np.isfinite(x.data).all() for x in t.inputs):
+                top = max((float(np.abs(x.data).max()) for x in t.inputs if x.data.size), default=0.0)
+                hint = " or compute in float64" if t.data.dtype == _F32 else ""
+                bad = "nan" if np.isnan(t.data).any() else "inf"
+                raise OverflowError(
+                    f"backward: the forward pass overflowed {t.data.dtype} at op {t.seq} ({t.op}): finite "
+                    f"inputs, the largest of magnitude {top:.4g}, gave {bad}, and every gradient through it "
+                    f"would be nan; rescale the inputs{hint}")
 
 
 def _op(rule: Rule, x: Tensor, d: Any, params: tuple = ()) -> Tensor:
@@ -384,7 +384,6 @@ class Tensor:
             d = x @ y
         except ValueError:
             raise _matmul_error(x.shape, y.shape) from None
-        _overflow("matmul", d, (x, y))
         return _result(d, TR.MATMUL, (self, b))
 
     def __rmatmul__(self, other: Any) -> Tensor:
@@ -582,6 +581,9 @@ class Tensor:
                 seed = gradient
         if create_graph:
             seed = seed if seed.__class__ is Tensor else _constant(seed)
+        d = self.data
+        if not _isfinite(d if d.ndim == 0 else _add_reduce(d, None)):
+            _overflowed(self)
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is reported by detect_anomaly()
             backward_tensors(self, seed, retain_graph or create_graph, create_graph)
 
@@ -590,10 +592,7 @@ def _reduce(rule: Rule, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
     if keepdims.__class__ is not bool:
         C.boolean(rule.name, "keepdims", keepdims)
     params = (_axis(axis, x.data.ndim, rule.name), keepdims)
-    out = apply(rule, (x,), params)
-    if rule is not TR.MAX:
-        _overflow(rule.name, out.data, (x.data,))
-    return out
+    return apply(rule, (x,), params)
 
 
 def _axis(axis: Any, ndim: int, name: str) -> Any:
