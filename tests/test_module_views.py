@@ -224,3 +224,16 @@ def test_gradcheck_graph_names_the_models_parameters() -> None:
     inputs = " ".join(c.input for c in report.checks)
     assert "(0.weight)" in inputs and "(4.bias)" in inputs and "a1" in inputs
     assert not re.search(r"\bin\d+\b", repr(report))
+
+
+def test_a_drawing_too_wide_to_read_says_how_to_get_a_smaller_one() -> None:
+    from tests.conftest import require_dot
+
+    require_dot()
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(40):
+        y = (y * 1.01).tanh()
+    wide = draw(y)._repr_html_()
+    assert "max-width: 100%" in wide and "hard to read" in wide and "depth=1" in wide
+    assert "hard to read" not in draw(x * 2.0)._repr_html_()  # a small one just fits
