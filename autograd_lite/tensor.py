@@ -59,6 +59,8 @@ def _result(d: Any, rule: Rule, inputs: tuple, params: tuple = ()) -> Tensor:
         out._rule = rule
         out._seq = next_seq()
         out._inputs = inputs
+        out._first = inputs[0]
+        out._rest = inputs[1:]
         out._params = params
         out._freed = False
         for t in state.tapes:
@@ -68,6 +70,7 @@ def _result(d: Any, rule: Rule, inputs: tuple, params: tuple = ()) -> Tensor:
         out._rule = None
         out._seq = 0
         out._inputs = out._params = ()
+        out._first = None
     if state.anomaly:
         _check_forward(rule, inputs, d)
     return out
@@ -83,6 +86,7 @@ def _constant(d: np.ndarray) -> Tensor:
     out._rule = None
     out._seq = 0
     out._inputs = out._params = ()
+    out._first = None
     return out
 
 
@@ -216,7 +220,9 @@ class Tensor:
 
     # a record: its entry, sequence number, inputs, the op's other arguments, and whether a backward
     # without retain_graph went through it (as PyTorch, a second one is refused)
-    __slots__ = ("data", "grad", "requires_grad", "label", "_rule", "_seq", "_inputs", "_params", "_freed")
+    # (_first, _rest): the inputs again, split as the tape's one walk reads every engine's records
+    __slots__ = ("data", "grad", "requires_grad", "label", "_rule", "_seq", "_inputs", "_params", "_freed",
+                 "_first", "_rest")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to the Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
@@ -227,6 +233,7 @@ class Tensor:
         self._rule = None
         self._seq = 0
         self._inputs = self._params = ()
+        self._first = None
 
     # --- what a person sees -----------------------------------------------------------------------
     @property
@@ -243,15 +250,6 @@ class Tensor:
     def rule(self) -> Rule | None:
         """The primitive that produced this Tensor (its registry entry), None for a leaf."""
         return self._rule
-
-    # the layout the tape's walk reads, shared with Value records: the first input, and the others
-    @property
-    def _first(self) -> Tensor | None:
-        return self._inputs[0] if self._inputs else None
-
-    @property
-    def _rest(self) -> tuple:
-        return self._inputs[1:]
 
     @property
     def params(self) -> tuple:
