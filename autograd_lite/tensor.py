@@ -48,13 +48,15 @@ def _result(d: Any, rule: Rule, inputs: tuple, params: tuple = ()) -> Tensor:
     out.data = d
     out.grad = None
     out.label = ""
-    recorded = False
-    if state.grad_enabled:
-        for x in inputs:
-            if x.requires_grad:
-                recorded = True
-                break
-    if recorded:
+    # (one or two inputs for nearly every op: no loop for them)
+    n = len(inputs)
+    if n == 2:
+        recorded = inputs[0].requires_grad or inputs[1].requires_grad
+    elif n == 1:
+        recorded = inputs[0].requires_grad
+    else:
+        recorded = any([x.requires_grad for x in inputs])
+    if recorded and state.grad_enabled:
         out.requires_grad = True
         out._rule = rule
         out._seq = next_seq()
@@ -63,8 +65,9 @@ def _result(d: Any, rule: Rule, inputs: tuple, params: tuple = ()) -> Tensor:
         out._rest = inputs[1:]
         out._params = params
         out._freed = False
-        for t in state.tapes:
-            t.nodes.append(out)
+        if state.tapes:
+            for t in state.tapes:
+                t.nodes.append(out)
     else:
         out.requires_grad = False
         out._rule = None
@@ -92,7 +95,9 @@ def _constant(d: np.ndarray) -> Tensor:
 
 def apply(rule: Rule, inputs: tuple, params: tuple = ()) -> Tensor:
     """``rule`` applied to Tensors: its forward on their arrays and, when needed, its record."""
-    return _result(rule.array(*(x.data for x in inputs), *params), rule, inputs, params)
+    if len(inputs) == 1:  # (a generator per op costs more than the forward of a small array)
+        return _result(rule.array(inputs[0].data, *params), rule, inputs, params)
+    return _result(rule.array(*[x.data for x in inputs], *params), rule, inputs, params)
 
 
 def _check_forward(rule: Rule, inputs: tuple, d: np.ndarray) -> None:

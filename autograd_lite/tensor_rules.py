@@ -87,7 +87,7 @@ def _sum_vjp(g: Any, out: Any, inputs: tuple, params: tuple, needs: tuple) -> tu
 
 def _mean(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     s = _add_reduce(x, axis, None, None, keepdims)
-    return s / (x.size // max(np.size(s), 1))
+    return s / (x.size // max(s.size, 1))  # (s: an ndarray, or a numpy scalar; both have .size)
 
 
 def _mean_vjp(g: Any, out: Any, inputs: tuple, params: tuple, needs: tuple) -> tuple:
