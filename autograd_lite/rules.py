@@ -182,9 +182,14 @@ def elementwise_vjp(rule: Rule, g: Any, out: Any, inputs: tuple, needs: tuple) -
         if kind is float or kind is int:
             c = g if d == 1.0 else -g if d == -1.0 else g * d
         elif (kind is _ndarray and not shared and d.base is None and d is not out and d.shape == g.shape
-              and d.dtype == g.dtype and not any([d is h for h in inputs])):
-            d *= g  # a partial the rule made just now (not its output or an input handed back)
-            c = d
+              and d.dtype == g.dtype):
+            for h in inputs:  # (a loop, not any([...]): a comprehension per partial costs more)
+                if d is h:  # an input handed back
+                    c = g * d
+                    break
+            else:
+                d *= g  # a partial the rule made just now (not its output or an input handed back)
+                c = d
         else:
             c = g * d
         grads.append(c if c.shape == x.shape else unbroadcast(c, x.shape))
