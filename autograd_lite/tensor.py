@@ -573,7 +573,8 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: a gradient is needed for a non-scalar output (shape {shape}): pass "
                     f"gradient= an array of that shape (e.g. np.ones({shape})), or reduce first (.sum())")
-            seed: Any = np.ones(shape, dtype)
+            seed: Any = np.empty(shape, dtype)
+            seed.fill(1.0)  # (np.ones costs a small network's step two microseconds more)
         else:
             gd = gradient.data if gradient.__class__ is Tensor else gradient
             gd = C.finite_array("backward", "gradient", gd, "seed with ∂L/∂output, e.g. np.ones(out.shape)")
