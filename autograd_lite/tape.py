@@ -81,6 +81,12 @@ def detect_anomaly() -> Iterator[None]:
         state.anomaly = before
 
 
+def record_on_tapes(node: Any) -> None:
+    """Append a new record to every ``Tape`` open now (the engines call this only when one is)."""
+    for t in state.tapes:
+        t.nodes.append(node)
+
+
 class TapeRecord:
     """One recorded operation as a person reads it: op, inputs, output and the gradient through it."""
 

@@ -30,7 +30,7 @@ from . import checks as C
 from . import rules as R
 from . import tensor_rules as TR
 from .rules import Rule
-from .tape import backward_tensors, next_seq, state
+from .tape import backward_tensors, next_seq, record_on_tapes, state
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -66,8 +66,7 @@ def _result(d: Any, rule: Rule, inputs: tuple, params: tuple = ()) -> Tensor:
         out._params = params
         out._freed = False
         if state.tapes:
-            for t in state.tapes:
-                t.nodes.append(out)
+            record_on_tapes(out)
     else:
         out.requires_grad = False
         out._rule = None

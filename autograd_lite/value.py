@@ -16,7 +16,7 @@ from operator import mul as _mul
 from typing import Any
 
 from . import rules as R
-from .tape import backward_values, next_seq, state
+from .tape import backward_values, next_seq, record_on_tapes, state
 
 _new = object.__new__
 
@@ -118,8 +118,7 @@ def _constructor(rule: R.Rule) -> Callable[..., Value]:
             if b is not None:
                 out._drest = db
             if state.tapes:
-                for t in state.tapes:
-                    t.nodes.append(out)
+                record_on_tapes(out)
         else:
             out._first = None
         return out
