@@ -163,37 +163,29 @@ def _shown(x: Any) -> str:
 
 # --- the elementwise vector-Jacobian product, for every rule with a ``local`` --------------------
 def elementwise_vjp(rule: Rule, g: Any, out: Any, inputs: tuple, needs: tuple) -> tuple:
-    """∂L/∂x_i = unbroadcast(g ⊙ ∂out/∂x_i) for each input that needs it; the partials from ``local``.
+    """∂L/∂x_i = unbroadcast(g ⊙ ∂out/∂x_i) for each input that needs it; the partials from ``local``,
+    evaluated on arrays, or on Tensors under create_graph so that the products are recorded too.
 
-    On arrays a partial the rule made just now (none of the arrays it may hand back as they are,
-    like exp's output) is multiplied into in place: one array less to allocate and fill.
-    """
+    This is the definition; ``tape.tensor_vjp`` applies it to the one- and two-input records that
+    nearly every op makes through ``times_partial``, which saves the arrays it can."""
     partials = rule.local(*inputs, out)
-    if g.__class__ is not _ndarray:  # create_graph: Tensors, recorded
-        return tuple(unbroadcast(g * d, x.shape) if need else None
-                     for x, d, need in zip(inputs, partials, needs))
-    shared = len(partials) == 2 and partials[0] is partials[1]  # one array for both partials
-    grads = []
-    for x, d, need in zip(inputs, partials, needs):
-        if not need:
-            grads.append(None)
-            continue
-        kind = d.__class__
-        if kind is float or kind is int:
-            c = g if d == 1.0 else -g if d == -1.0 else g * d
-        elif (kind is _ndarray and not shared and d.base is None and d is not out and d.shape == g.shape
-              and d.dtype == g.dtype):
-            for h in inputs:  # (a loop, not any([...]): a comprehension per partial costs more)
-                if d is h:  # an input handed back
-                    c = g * d
-                    break
-            else:
-                d *= g  # a partial the rule made just now (not its output or an input handed back)
-                c = d
-        else:
-            c = g * d
-        grads.append(c if c.shape == x.shape else unbroadcast(c, x.shape))
-    return tuple(grads)
+    return tuple(unbroadcast(g * d, x.shape) if need else None for x, d, need in zip(inputs, partials, needs))
+
+
+def times_partial(g: np.ndarray, d: Any, x: Any, y: Any, out: Any, shape: tuple) -> Any:
+    """g · d on arrays, summed back to ``shape`` (the input's): no product for a partial of 1 or -1,
+    and the product written into d itself when the rule made d just now (it is not x, y or out,
+    which a rule may hand back as they are, like exp's output): one array less to allocate and fill."""
+    kind = d.__class__
+    if kind is float or kind is int:
+        c = g if d == 1.0 else -g if d == -1.0 else g * d
+    elif (kind is _ndarray and d.base is None and d is not x and d is not y and d is not out
+          and d.shape == g.shape and d.dtype == g.dtype):
+        d *= g
+        c = d
+    else:
+        c = g * d
+    return c if c.shape == shape else unbroadcast(c, shape)
 
 
 def unbroadcast(g: Any, shape: tuple) -> Any:
@@ -346,6 +338,8 @@ def _powc_local(a: Any, n: Any, out: Any) -> tuple:
             return (select(n == 0, 0.0, d), 0.0)
     if n == 0:
         return (0.0, 0.0)
+    if n == 2:  # (the square's 2·x: one product, where a ** 1.0 would be a copy first)
+        return (2.0 * a, 0.0)
     return (n * a ** (n - 1.0), 0.0)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .rules import elementwise_vjp
+from .rules import elementwise_vjp, times_partial
 
 next_seq = itertools.count(1).__next__
 
@@ -295,24 +295,37 @@ def input_grads(node: Any, g: Any) -> tuple:
 def tensor_vjp(t: Any, g: Any, graph: bool) -> tuple:
     """One gradient per input of the Tensor record ``t`` when ∂L/∂t = ``g`` arrives (None for an input
     that needs none): the rule evaluated on the recorded arrays, or on the Tensors themselves under
-    create_graph so that the product is recorded too."""
+    create_graph so that the product is recorded too.
+
+    An elementwise entry's partials are multiplied by ``g`` here, one input at a time
+    (``rules.times_partial``); written out for the one- and two-input records that nearly every op
+    makes, since this runs once per record of every backward."""
     rule = t._rule
     ins = t._inputs
-    if len(ins) == 1:  # (most records have one or two inputs: no comprehension for them)
-        (a,) = ins
-        needs = (a.requires_grad,)
-        xs = ins if graph else (a.data,)
-    elif len(ins) == 2:
-        a, b = ins
-        needs = (a.requires_grad, b.requires_grad)
-        xs = ins if graph else (a.data, b.data)
-    else:
+    n = len(ins)
+    if graph or n > 2:
         needs = tuple([x.requires_grad for x in ins])
         xs = ins if graph else tuple([x.data for x in ins])
-    out = t if graph else t.data
-    if rule.local is not None:
-        return elementwise_vjp(rule, g, out, xs, needs)
-    return rule.vjp(g, out, xs, t._params, needs)
+        out = t if graph else t.data
+        if rule.local is not None:
+            return elementwise_vjp(rule, g, out, xs, needs)
+        return rule.vjp(g, out, xs, t._params, needs)
+    out = t.data
+    local = rule.local
+    if n == 1:
+        (a,) = ins
+        x = a.data
+        if local is None:
+            return rule.vjp(g, out, (x,), t._params, (a.requires_grad,))
+        return (times_partial(g, local(x, out)[0], x, x, out, x.shape) if a.requires_grad else None,)
+    a, b = ins
+    x, y = a.data, b.data
+    if local is None:
+        return rule.vjp(g, out, (x, y), t._params, (a.requires_grad, b.requires_grad))
+    dx, dy = local(x, y, out)
+    # one array for both partials: the first product must leave it as it is
+    return (times_partial(g, dx, x, y, dx if dx is dy else out, x.shape) if a.requires_grad else None,
+            times_partial(g, dy, x, y, out, y.shape) if b.requires_grad else None)
 
 
 RETAIN_MSG = (
@@ -393,53 +406,54 @@ def _check_grads(order: list) -> None:
 def backward_tensors(root: Any, seed: Any, retain_graph: bool, create_graph: bool) -> None:
     """The chain rule over Tensor records: each record's gradient through its vector-Jacobian product.
 
-    The first gradient that reaches a Tensor is stored as it is (no zeros to add it to); later ones
-    are added out of place, so an array handed on unchanged (``+``'s gradient) is never modified
-    through another Tensor's ``.grad``. A leaf gets its own writable array of its own dtype, and
+    The walk gathers every gradient first and writes the ``.grad``s only once it has finished, so a
+    backward that fails half-way (a Function's gradient of the wrong shape, detect_anomaly, a freed
+    graph) leaves every ``.grad`` as it was. A leaf gets its own writable array of its own dtype and
     accumulates across calls, as in PyTorch; an interior Tensor's ``.grad`` holds the gradient that
     flowed through it in the latest backward.
     """
     order = _newest_first(root) if root._inputs else []
-    # every .grad the walk writes, as it was: a backward that fails half-way (a Function's gradient
-    # of the wrong shape, detect_anomaly) puts them back, so nothing is left half-accumulated
-    saved = [(x, x.grad) for t in order for x in t._inputs if not x._inputs]
-    for t in order:  # before any gradient is touched
-        if t._freed:
-            raise RuntimeError(RETAIN_MSG)
-        saved.append((t, t.grad))
+    grads = _walk_tensors(root, seed, order, create_graph)
+    free = not retain_graph  # a later backward through these records must ask for them to be kept
     for t in order:
-        t.grad = None
-    try:
-        _walk_tensors(root, seed, order, create_graph)
-    except BaseException:
-        for x, g in saved:
-            x.grad = g
-        raise
-    if not retain_graph:  # a later backward through these records must ask for them to be kept
-        for t in order:
+        t.grad = grads.pop(t, None)
+        if free:
             t._freed = True
+    for x, c in grads.items():  # the leaves
+        old = x.grad
+        x.grad = c if old is None else old + c
 
 
-def _walk_tensors(root: Any, seed: Any, order: list, create_graph: bool) -> None:
+def _walk_tensors(root: Any, seed: Any, order: list, create_graph: bool) -> dict:
+    """∂L/∂x for the root and every Tensor it depends on, newest record first.
+
+    The first gradient that reaches a Tensor is kept as it is (no zeros to add it to); later ones are
+    added out of place, so an array handed on unchanged (``+``'s gradient) is never modified through
+    another Tensor's gradient."""
     ndarray = np.ndarray
-    _deposit(root, seed, None, create_graph)
+    grads = {root: seed}  # (the caller's seed is an array of its own, of the root's dtype)
+    get = grads.get
     check = state.anomaly
     for t in order:
-        g = t.grad
-        grads = tensor_vjp(t, g, create_graph)
-        for x, c in zip(t._inputs, grads):
+        if t._freed:
+            raise RuntimeError(RETAIN_MSG)
+        g = get(t)
+        if g is None:  # a Function's backward gave None for it: nothing flows on
+            continue
+        for x, c in zip(t._inputs, tensor_vjp(t, g, create_graph)):
             if c is None:
                 continue
             if check:
                 _check_tensor_grad(t, x, c)
-            old = x.grad
+            old = get(x)
             if old is not None:
-                x.grad = old + c
+                grads[x] = old + c
             elif create_graph or (c.__class__ is ndarray and c.dtype is x.data.dtype
                                   and (x._inputs or (c is not g and c.base is None))):
-                x.grad = c  # as the VJP made it (a leaf's: an array of its own, made just now)
+                grads[x] = c  # as the VJP made it (a leaf's: an array of its own, made just now)
             else:
-                x.grad = _own(x, c, g)
+                grads[x] = _own(x, c, g)
+    return grads
 
 
 def _own(x: Any, c: Any, g: Any) -> np.ndarray:
@@ -452,14 +466,6 @@ def _own(x: Any, c: Any, g: Any) -> np.ndarray:
     if not x._inputs and (c is g or c.base is not None):  # handed on, or a (maybe read-only) view
         return c.copy()
     return c
-
-
-def _deposit(x: Any, c: Any, g: Any, create_graph: bool) -> None:
-    old = x.grad
-    if old is None:
-        x.grad = c if create_graph else _own(x, c, g)
-    else:
-        x.grad = old + c
 
 
 def _check_tensor_grad(t: Any, x: Any, c: Any) -> None:

@@ -368,8 +368,13 @@ class Tensor:
 
     def __pow__(self, other: Any) -> Tensor:
         if other.__class__ is int or other.__class__ is float:  # x ** n, the common case
-            # a 0-d exponent of x's dtype: float32 stays float32, and numpy keeps its fast path
-            return _binary(R.POWC, self, _constant(np.array(other, self.data.dtype)))
+            x = self.data
+            err = R.POWC.domain(x, other) if x.size else None
+            if err is not None:
+                raise err
+            # the forward with the number itself keeps numpy's fast path (x ** 2 is x * x); the
+            # record keeps it as a 0-d input of x's dtype, as for any constant operand
+            return _result(R.POWC.array(x, other), R.POWC, (self, _constant(np.array(other, x.dtype))))
         b = other if other.__class__ is Tensor else _lift(other, self.data.dtype)
         # an exponent that needs no gradient is a constant n: the entry powc, whose local derivative
         # n·xⁿ⁻¹ needs no log(x) (a negative base is fine for a whole n)
@@ -594,8 +599,9 @@ class Tensor:
 def _reduce(rule: Rule, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
     if keepdims.__class__ is not bool:
         C.boolean(rule.name, "keepdims", keepdims)
-    params = (_axis(axis, x.data.ndim, rule.name), keepdims)
-    return apply(rule, (x,), params)
+    if axis is not None:
+        axis = _axis(axis, x.data.ndim, rule.name)
+    return _result(rule.array(x.data, axis, keepdims), rule, (x,), (axis, keepdims))
 
 
 def _axis(axis: Any, ndim: int, name: str) -> Any:
