@@ -51,10 +51,13 @@ def _result(d: Any, rule: Rule, inputs: tuple, params: tuple = ()) -> Tensor:
     # (one or two inputs for nearly every op: no loop for them)
     n = len(inputs)
     if n == 2:
-        recorded = inputs[0].requires_grad or inputs[1].requires_grad
+        rest = inputs[1]
+        recorded = inputs[0].requires_grad or rest.requires_grad
     elif n == 1:
+        rest = None
         recorded = inputs[0].requires_grad
     else:
+        rest = inputs[1:]
         recorded = any([x.requires_grad for x in inputs])
     if recorded and state.grad_enabled:
         out.requires_grad = True
@@ -62,7 +65,7 @@ def _result(d: Any, rule: Rule, inputs: tuple, params: tuple = ()) -> Tensor:
         out._seq = next_seq()
         out._inputs = inputs
         out._first = inputs[0]
-        out._rest = inputs[1:]
+        out._rest = rest
         out._params = params
         out._freed = False
         if state.tapes:
@@ -224,7 +227,8 @@ class Tensor:
 
     # a record: its entry, sequence number, inputs, the op's other arguments, and whether a backward
     # without retain_graph went through it (as PyTorch, a second one is refused)
-    # (_first, _rest): the inputs again, split as the tape's one walk reads every engine's records
+    # (_first, _rest): the inputs again, laid out as the tape's one walk reads every engine's records
+    # (_rest: None for one input, the second input for two, a tuple of the others for more)
     __slots__ = ("data", "grad", "requires_grad", "label", "_rule", "_seq", "_inputs", "_params", "_freed",
                  "_first", "_rest")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to the Tensor's reflected operator
