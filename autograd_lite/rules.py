@@ -10,7 +10,8 @@ The derivative comes in one of two forms:
   input. It is written with operations that work on floats, ``Value``s, ndarrays and ``Tensor``s
   alike, so the same line serves three purposes: the ``Value`` engine evaluates it on floats in the
   forward pass and stores the numbers; the ``Tensor`` engine evaluates it on arrays and multiplies it
-  by the arriving gradient (``elementwise_vjp``, with ``unbroadcast`` undoing broadcasting); and
+  by the arriving gradient (``elementwise_vjp``, applied per input by ``times_partial``, with
+  ``unbroadcast`` undoing broadcasting); and
   ``backward(create_graph=True)`` evaluates it on ``Value``s/``Tensor``s, so that the backward pass
   is itself recorded and can be differentiated again.
 * ``vjp(g, out, inputs, params, needs)`` for the primitives of arrays whose Jacobian is not diagonal

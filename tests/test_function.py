@@ -182,6 +182,43 @@ def test_tensor_function_second_derivative_and_constants():
     assert not Cube.apply(Tensor(np.array([2.0]))).requires_grad  # no input needs a gradient
 
 
+def test_tensor_function_that_gives_none_for_a_computed_input_as_torch():
+    """None for an input that is itself computed: nothing flows back through it (PyTorch takes
+    None as zero), the Tensors before it get no gradient, and the other input gets its own."""
+    from .conftest import require
+
+    torch = require("torch")
+
+    class FirstOnly(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a.data * b.data
+
+        @staticmethod
+        def backward(ctx, g):
+            return 2.0 * g, None
+
+    class TFirstOnly(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            return 2.0 * g, None
+
+    x0 = np.array([0.5, -1.0, 2.0])
+    x = Tensor(x0, requires_grad=True)
+    w = Tensor(x0 * 3.0, requires_grad=True)
+    h = w * 3.0
+    FirstOnly.apply(x, h.exp()).sum().backward()
+    tx = torch.tensor(x0, requires_grad=True)
+    tw = torch.tensor(x0 * 3.0, requires_grad=True)
+    TFirstOnly.apply(tx, (tw * 3.0).exp()).sum().backward()
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+    assert tw.grad is None and w.grad is None and h.grad is None
+
+
 def test_tensor_function_wrong_gradient_shape_is_named():
     class BadShape(Function):
         @staticmethod
