@@ -154,6 +154,17 @@ def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0,
     return _fill(tensor, _gen(generator, "normal_").normal(mean, std, arr.shape))
 
 
+def _kaiming_std(tensor: Any, a: Any, mode: str, nonlinearity: str, where: str) -> float | None:
+    """std = gain / √fan for He's initializers, after checking their arguments; None for an empty
+    tensor (nothing to fill)."""
+    a = C.number(where, "a", a)
+    gain = calculate_gain(nonlinearity, a)
+    _check_mode(mode)
+    if _empty(tensor, where):
+        return None
+    return gain / math.sqrt(_fan(tensor, mode))
+
+
 def kaiming_uniform_(tensor: Any, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                      generator: np.random.Generator | None = None) -> Any:
     """He uniform: W ~ U(−bound, bound), bound = gain · √(3 / fan), gain = calculate_gain(nonlinearity, a).
@@ -161,15 +172,12 @@ def kaiming_uniform_(tensor: Any, a: float = 0.0, mode: str = "fan_in", nonlinea
     With the defaults (leaky_relu with slope 0, i.e. ReLU) bound = √(6 / fan_in): the uniform
     distribution with the variance 2 / fan_in of the slide's He formula.
     """
-    _gen(generator, "kaiming_uniform_")
-    a = C.number("kaiming_uniform_", "a", a)
-    gain = calculate_gain(nonlinearity, a)
-    _check_mode(mode)
-    if _empty(tensor, "kaiming_uniform_"):
+    rng = _gen(generator, "kaiming_uniform_")
+    std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_uniform_")
+    if std is None:
         return tensor
-    std = gain / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
-    return _fill(tensor, _gen(generator).uniform(-bound, bound, _array(tensor).shape))
+    return _fill(tensor, rng.uniform(-bound, bound, _array(tensor).shape))
 
 
 def kaiming_normal_(tensor: Any, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
@@ -178,36 +186,33 @@ def kaiming_normal_(tensor: Any, a: float = 0.0, mode: str = "fan_in", nonlinear
 
     In general W ~ N(0, std²), std = gain / √fan, gain = calculate_gain(nonlinearity, a).
     """
-    _gen(generator, "kaiming_normal_")
-    a = C.number("kaiming_normal_", "a", a)
-    gain = calculate_gain(nonlinearity, a)
-    _check_mode(mode)
-    if _empty(tensor, "kaiming_normal_"):
+    rng = _gen(generator, "kaiming_normal_")
+    std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_")
+    if std is None:
         return tensor
-    std = gain / math.sqrt(_fan(tensor, mode))
-    return _fill(tensor, _gen(generator).normal(0.0, std, _array(tensor).shape))
+    return _fill(tensor, rng.normal(0.0, std, _array(tensor).shape))
 
 
 def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: np.random.Generator | None = None) -> Any:
     """Glorot uniform, the slide's W = ε · √(6 / (fan_in + fan_out)), ε ~ U(−1, 1) (times ``gain``)."""
-    _gen(generator, "xavier_uniform_")
+    rng = _gen(generator, "xavier_uniform_")
     gain = C.number("xavier_uniform_", "gain", gain)
     if _empty(tensor, "xavier_uniform_"):
         return tensor
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return _fill(tensor, _gen(generator).uniform(-bound, bound, _array(tensor).shape))
+    return _fill(tensor, rng.uniform(-bound, bound, _array(tensor).shape))
 
 
 def xavier_normal_(tensor: Any, gain: float = 1.0, generator: np.random.Generator | None = None) -> Any:
     """Glorot normal, the slide's W = ε · √(2 / (fan_in + fan_out)), ε ~ N(0, 1) (times ``gain``)."""
-    _gen(generator, "xavier_normal_")
+    rng = _gen(generator, "xavier_normal_")
     gain = C.number("xavier_normal_", "gain", gain)
     if _empty(tensor, "xavier_normal_"):
         return tensor
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return _fill(tensor, _gen(generator).normal(0.0, std, _array(tensor).shape))
+    return _fill(tensor, rng.normal(0.0, std, _array(tensor).shape))
 
 
 # the names the lecture (and Keras) use
