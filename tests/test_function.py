@@ -9,17 +9,7 @@ import pytest
 
 from autograd_lite import Function, Tape, Tensor, Value
 
-
-class Cube(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * 3 * x ** 2
+from .functions import Cube
 
 
 class ScaledExpMul(Function):

@@ -5,20 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd_lite import Function, Tensor, Value
+from autograd_lite import Tensor, Value
 from autograd_lite.tape import input_grads, local_derivatives, recorded_ops
 
-
-class Cube(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x ** 2
+from .functions import Cube
 
 
 def value_graph():
