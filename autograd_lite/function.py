@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from .rules import Rule, unbroadcast
-from .tape import next_seq, no_grad, state
+from .tape import next_seq, no_grad, record_on_tapes, state
 from .value import Value
 
 
@@ -198,8 +198,8 @@ def _apply_value(cls: type, args: tuple) -> Value:
     else:  # an n-ary record: the inputs after the first, and their local derivatives, as tuples
         result._rest = tuple(args[p] for p in pos[1:])
         result._drest = tuple(local[1:])
-    for t in state.tapes:
-        t.nodes.append(result)
+    if state.tapes:
+        record_on_tapes(result)
     return result
 
 

@@ -385,8 +385,8 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Any = 0.
         out._dfirst = 1.0
         out._rest = ws + zs
         out._drest = (*zd, *wd)
-        for t in state.tapes:
-            t.nodes.append(out)
+        if state.tapes:
+            record_on_tapes(out)
     else:
         out._first = None
     return out
