@@ -359,17 +359,18 @@ class Value:
         backward_values(self, seed, retain_graph or create_graph, create_graph)
 
 
-def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
+def weighted_sum(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
     """a = b + Σ_j w_j z_j as one record: the lecture's neuron activation (slide "g the graph").
 
     The same number as ``sum((w * z for w, z in zip(weights, inputs)), bias)`` but one node instead
-    of 2n, so a neuron shows as one unit in a drawing and trains several times faster.
+    of 2n, so a neuron shows as one unit in a drawing and trains several times faster. A plain number
+    among the weights, the inputs or the bias is a constant, as in ``x * 2.0``.
     """
-    ws = tuple(weights)
-    zs = tuple(x if x.__class__ is Value else _const(x) for x in inputs)
+    ws = _operands(weights, "weights")
+    zs = _operands(inputs, "inputs")
     if len(ws) != len(zs):
         raise ValueError(f"weighted_sum: {len(ws)} weights for {len(zs)} inputs")
-    b = bias if bias.__class__ is Value else _const(bias)
+    b = bias if bias.__class__ is Value else _operands((bias,), "bias")[0]
     wd = [w.data for w in ws]
     zd = [z.data for z in zs]
     d = b.data + sum(map(_mul, wd, zd))
@@ -390,6 +391,25 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Any], bias: Any = 0.
     else:
         out._first = None
     return out
+
+
+def _operands(xs: Sequence[Any], name: str) -> tuple:
+    """``xs`` as a tuple of Values: a plain number becomes a constant leaf."""
+    vs = tuple(xs)
+    for x in vs:  # (a plain loop: a generator per call would cost a neuron a quarter of its time)
+        if x.__class__ is not Value:
+            break
+    else:
+        return vs
+    out = []
+    for i, x in enumerate(vs):
+        if x.__class__ is not Value:
+            try:
+                x = Value(_number(x))
+            except TypeError as e:
+                raise TypeError(f"weighted_sum: {name if name == 'bias' else f'{name}[{i}]'}: {e}") from None
+        out.append(x)
+    return tuple(out)
 
 
 def _data(x: Any) -> Any:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd_lite import Tensor, Value
+from autograd_lite import Tensor, Value, weighted_sum
 from nn import functional as F
 from nn import init
 
@@ -168,6 +168,14 @@ LAYERS = [
         ("unsupported operand",),
         c(lambda w: nn.scalar.Neuron(2)([1.0, "a"])),
     ),
+    (
+        "weighted_sum str weight",
+        TypeError,
+        ("weighted_sum", "weights[1]", "unsupported operand", "str"),
+        c(lambda w: weighted_sum([Value(1.0), "a"], [1.0, 2.0])),
+    ),
+    ("weighted_sum None bias", TypeError, ("weighted_sum", "bias", "NoneType"),
+     c(lambda w: weighted_sum([Value(1.0)], [1.0], None))),
     ("scalar Layer(2, 0)", ValueError, ("Layer", "nout"), c(lambda w: nn.scalar.Layer(2, 0))),
     ("scalar MLP(2, 3)", TypeError, ("nouts",), c(lambda w: nn.scalar.MLP(2, 3))),
     ("scalar MLP(2, [])", ValueError, ("nouts",), c(lambda w: nn.scalar.MLP(2, []))),

@@ -215,6 +215,22 @@ def test_weighted_sum_entry():
     assert any(s.op == "weighted_sum" for s in step_through(out).steps)
 
 
+def test_weighted_sum_takes_plain_numbers_as_constants():
+    """A number among the weights, the inputs or the bias is a constant, as in ``x * 2.0``: the same
+    value and gradients as PyTorch with those numbers as plain constants."""
+    T = require("torch")
+    w, z = Value(-1.5), Value(0.7)
+    out = weighted_sum([w, np.float32(2.0), 0.25], [0.5, z, 3], 1)
+    out.backward()
+    tw, tz = (T.tensor(x, dtype=T.float64, requires_grad=True) for x in (-1.5, 0.7))
+    tout = 1 + tw * 0.5 + 2.0 * tz + 0.25 * 3
+    tout.backward()
+    close(out.data, tout.item())
+    close(w.grad, tw.grad.item())
+    close(z.grad, tz.grad.item())
+    assert len(out.inputs) == 7 and gradcheck_graph(out)
+
+
 def test_softplus_follows_pytorch_above_its_threshold():
     T = require("torch")
     x = np.array([19.0, 20.0, 20.5, 50.0, 800.0, -800.0])
