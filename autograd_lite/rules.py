@@ -33,6 +33,7 @@ The chain rule that consumes these derivatives is the lecture's backpropagation 
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable
@@ -213,7 +214,13 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
     return g.reshape(shape)
 
 
-_ones = np.ones
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only vector of n ones: made once per length and dtype (np.ones is three calls in Python)."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
+
 _add_reduce = np.add.reduce  # ndarray.sum() without its Python wrapper (~1 µs less per call)
 
 
