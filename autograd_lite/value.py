@@ -396,19 +396,17 @@ def weighted_sum(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0)
 def _operands(xs: Sequence[Any], name: str) -> tuple:
     """``xs`` as a tuple of Values: a plain number becomes a constant leaf."""
     vs = tuple(xs)
-    for x in vs:  # (a plain loop: a generator per call would cost a neuron a quarter of its time)
+    for x in vs:  # (a plain loop: a generator here cost a neuron of 16 inputs 8% of its time)
         if x.__class__ is not Value:
             break
     else:
         return vs
     out = []
     for i, x in enumerate(vs):
-        if x.__class__ is not Value:
-            try:
-                x = Value(_number(x))
-            except TypeError as e:
-                raise TypeError(f"weighted_sum: {name if name == 'bias' else f'{name}[{i}]'}: {e}") from None
-        out.append(x)
+        try:
+            out.append(_const(x))
+        except TypeError as e:
+            raise TypeError(f"weighted_sum: {name if name == 'bias' else f'{name}[{i}]'}: {e}") from None
     return tuple(out)
 
 
