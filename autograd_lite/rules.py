@@ -221,6 +221,7 @@ def _ones(n: int, dtype: np.dtype) -> np.ndarray:
     ones.flags.writeable = False
     return ones
 
+
 _add_reduce = np.add.reduce  # ndarray.sum() without its Python wrapper (~1 µs less per call)
 
 
@@ -284,8 +285,7 @@ def _powc_domain(x: Any, n: Any) -> Exception | None:
         n = _data(n)
         if not x.size:
             return None
-        if (n.__class__ is _ndarray and n.ndim == 0) or isinstance(n, (int, float)) or np.ndim(n) == 0:
-            # a number (x ** 2 brings a 0-d array): no array temporaries
+        if isinstance(n, (int, float)) or np.ndim(n) == 0:  # a number: no array temporaries
             n = float(n)
             if n != round(n) and x.min() < 0:
                 return ValueError("pow: a negative base to a fractional power (the result would be "

@@ -30,7 +30,7 @@ from . import checks as C
 from . import rules as R
 from . import tensor_rules as TR
 from .rules import Rule
-from .tape import backward_tensors, next_seq, record_on_tapes, state
+from .tape import backward_tensors, next_seq, record_on_tapes, recorded_ops, state
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -194,8 +194,6 @@ def _overflowed(root: Tensor) -> None:
 
     Checked here, once per backward, rather than after every op: a sum of each op's result costs a
     tenth of a small network's training step."""
-    from .tape import recorded_ops
-
     with np.errstate(all="ignore"):
         if np.isfinite(root.data).all():
             return  # only the sum overflowed
