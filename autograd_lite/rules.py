@@ -128,17 +128,22 @@ def sigmoid(x: Any) -> Any:
 
 
 def step(x: Any) -> Any:
-    """Heaviside step 1[x > 0] as a constant (its own derivative is 0 everywhere it exists)."""
-    if isinstance(x, _ndarray):
-        return (x > 0).astype(x.dtype)
-    return 1.0 if x > 0 else 0.0
+    """Heaviside step 1[x > 0] of the number(s) in x, as a constant (its own derivative is 0 everywhere
+    it exists): a Value or Tensor gives the step of its data."""
+    if x.__class__ is not _ndarray:
+        x = _data(x)
+        if not isinstance(x, _ndarray):
+            return 1.0 if x > 0 else 0.0
+    return (x > 0).astype(x.dtype)
 
 
 def sign(x: Any) -> Any:
-    """sign(x) ∈ {-1, 0, 1} as a constant."""
-    if isinstance(x, _ndarray):
-        return np.sign(x)
-    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+    """sign(x) ∈ {-1, 0, 1} of the number(s) in x, as a constant."""
+    if x.__class__ is not _ndarray:
+        x = _data(x)
+        if not isinstance(x, _ndarray):
+            return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+    return np.sign(x)
 
 
 def select(cond: Any, x: Any, y: Any) -> Any:
@@ -373,8 +378,8 @@ TANH = rule("tanh", "tanh", ("1 - {out}²",), forward=math.tanh, array=np.tanh,
 SIGMOID = rule("sigmoid", "σ", ("{out}·(1 - {out})",), forward=_sigmoid_float, array=_sigmoid_array,
                local=lambda x, out: (out * (1.0 - out),))
 RELU = rule("relu", "ReLU", ("1 if {x} > 0 else 0",), forward=lambda x: x if x > 0 else 0.0,
-            array=lambda x: np.maximum(x, 0.0), local=lambda x, out: (step(_data(x)),))
-ABS = rule("abs", "abs", ("sign({x})",), forward=abs, array=np.abs, local=lambda x, out: (sign(_data(x)),))
+            array=lambda x: np.maximum(x, 0.0), local=lambda x, out: (step(x),))
+ABS = rule("abs", "abs", ("sign({x})",), forward=abs, array=np.abs, local=lambda x, out: (sign(x),))
 SIN = rule("sin", "sin", ("cos({x})",), forward=math.sin, array=np.sin, local=lambda x, out: (cos(x),))
 COS = rule("cos", "cos", ("-sin({x})",), forward=math.cos, array=np.cos, local=lambda x, out: (-sin(x),))
 LOG1P = rule("log1p", "log1p", ("1/(1 + {x})",), forward=math.log1p, array=np.log1p,

@@ -636,8 +636,8 @@ def _raw(x: Any) -> Any:
 
 def _index(idx: Any) -> Any:
     """An index as numpy takes it: Tensors and lists become integer or boolean arrays."""
-    if isinstance(idx, tuple):
-        return tuple(_index_part(i) for i in idx)
+    if isinstance(idx, tuple):  # (integer arrays, the common case, pass as they are)
+        return tuple([i if i.__class__ is _ndarray else _index_part(i) for i in idx])
     return _index_part(idx)
 
 

@@ -23,12 +23,11 @@ _ndarray = np.ndarray
 _max_reduce = np.maximum.reduce
 
 
-def _is_array(x: Any) -> bool:
-    return isinstance(x, (_ndarray, np.generic))  # (numpy hands back scalars from 0-d operations)
+_ARRAYS = (_ndarray, np.generic)  # numbers, not Tensors (numpy hands back scalars from 0-d operations)
 
 
 def _numbers(x: Any) -> np.ndarray:
-    return x if _is_array(x) else x.data
+    return x if isinstance(x, _ARRAYS) else x.data
 
 
 # --- matmul -------------------------------------------------------------------------------------
@@ -63,7 +62,7 @@ MATMUL = rule("matmul", "@", "∂L/∂a = g @ bᵀ,  ∂L/∂b = aᵀ @ g  (ᵀ 
 # --- reductions: params (axis, keepdims) ----------------------------------------------------------
 def _expand(g: Any, shape: tuple, axis: Any, keepdims: bool) -> Any:
     """g (a reduction's result) broadcast back to the reduced input's ``shape``."""
-    if axis is None and _is_array(g) and math.prod(shape) <= 4096:
+    if axis is None and isinstance(g, _ARRAYS) and math.prod(shape) <= 4096:
         out = np.empty(shape, g.dtype)  # a small array is faster to make than a view
         out[...] = g
         return out
@@ -77,7 +76,7 @@ def _expand(g: Any, shape: tuple, axis: Any, keepdims: bool) -> Any:
 def _broadcast_to(g: Any, shape: tuple) -> Any:
     if g.shape == shape:
         return g
-    return np.broadcast_to(g, shape) if _is_array(g) else g.broadcast_to(shape)
+    return np.broadcast_to(g, shape) if isinstance(g, _ARRAYS) else g.broadcast_to(shape)
 
 
 def _sum_vjp(g: Any, out: Any, inputs: tuple, params: tuple, needs: tuple) -> tuple:
@@ -143,7 +142,7 @@ def _has_int_array(idx: Any) -> bool:
 
 
 def _scatter_add(g: Any, idx: Any, shape: tuple) -> Any:
-    if _is_array(g):
+    if isinstance(g, _ARRAYS):
         return _scatter_array(g, idx, shape)
     from .tensor import apply
 
@@ -192,7 +191,7 @@ def _softmax_vjp(g: Any, s: Any, inputs: tuple, params: tuple, needs: tuple) -> 
 
 def _log_softmax_vjp(g: Any, out: Any, inputs: tuple, params: tuple, needs: tuple) -> tuple:
     (axis,) = params
-    if not _is_array(g):
+    if not isinstance(g, _ARRAYS):
         return (g - out.exp() * g.sum(axis=axis, keepdims=True),)
     s = np.exp(out)  # the softmax
     s *= _add_reduce(g, axis, None, None, True)
