@@ -14,7 +14,8 @@ step's time by a few percent) and times ``steps`` consecutive steps after a warm
 garbage collector stays on). Between two engines the process sleeps ``--pause`` seconds: the BLAS
 threads of numpy (OpenBLAS) and of PyTorch (OpenMP) keep spinning for a while after their work, and
 on a machine with as many cores as threads the one that just ran would otherwise steal the cores of
-the next. Reported: the median over reps of the per-rep time ratios.
+the next. Reported: the median over reps of the per-rep time ratios, and the quartiles of lite/numpy,
+between which half of the reps fall (how far the machine's noise moves one rep).
 
 Run: ``python benchmarks/tensor_vs_torch.py [--reps N] [--quick]``. Where the environment sets
 OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE) for older OpenBLAS builds, they slow a current numpy: unset
@@ -165,6 +166,12 @@ def numpy_engine(params, x, y, classify):
     return step
 
 
+def middle_half(xs: list[float]) -> tuple[float, float]:
+    """The first and third quartiles: half of the reps fall between them."""
+    q1, _, q3 = statistics.quantiles(xs, n=4) if len(xs) > 1 else (xs[0], xs[0], xs[0])
+    return q1, q3
+
+
 def check_same(engines: dict, steps: int = 3) -> None:
     """The three engines compute the same losses, step after step (they start from the same weights)."""
     losses = {name: [float(make()) for _ in range(steps)] for name, make in engines.items()}
@@ -196,8 +203,10 @@ def bench(name: str, sizes: list[int], batch: int, dtype: type, classify: bool, 
             for _ in range(steps):
                 step()
             times[k].append((time.perf_counter() - t0) / steps)
-    ratio = {pair: statistics.median(a / b for a, b in zip(times[pair[0]], times[pair[1]]))
-             for pair in (("lite", "numpy"), ("torch", "numpy"), ("lite", "torch"))}
+    per_rep = {pair: [a / b for a, b in zip(times[pair[0]], times[pair[1]])]
+               for pair in (("lite", "numpy"), ("torch", "numpy"), ("lite", "torch"))}
+    ratio = {pair: statistics.median(rs) for pair, rs in per_rep.items()}
+    ratio["spread"] = middle_half(per_rep["lite", "numpy"])
     ms = {k: statistics.median(v) * 1e3 for k, v in times.items()}
     print(f"{name:<28} numpy {ms['numpy']:8.3f} ms  lite {ms['lite']:8.3f} ms  torch {ms['torch']:8.3f} ms"
           f"   lite/numpy {ratio['lite', 'numpy']:5.2f}x  torch/numpy {ratio['torch', 'numpy']:5.2f}x"
@@ -232,8 +241,10 @@ def main() -> None:
     print()
     for (case, tag), ratio in results.items():
         r = ratio["lite", "numpy"]
+        lo, hi = ratio["spread"]
         verdict = "ok" if r <= targets[case] else "ABOVE TARGET"
-        print(f"{case} {tag}: lite/numpy {r:.3f}x (target <= {targets[case]:.2f}x) {verdict}")
+        print(f"{case} {tag}: lite/numpy {r:.3f}x, half of the reps within {lo:.3f}-{hi:.3f}x "
+              f"(target <= {targets[case]:.2f}x) {verdict}")
 
 
 if __name__ == "__main__":
