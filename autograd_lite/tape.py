@@ -359,14 +359,13 @@ def backward_values(root: Any, seed: Any, retain_graph: bool, create_graph: bool
         g = v.grad
         v._first.grad += v._dfirst * g
         rest = v._rest
-        if rest is not None:
-            kind = rest.__class__
-            if kind is node:
-                rest.grad += v._drest * g
-            elif kind is tuple:
-                for x, d in zip(rest, v._drest):
-                    x.grad += d * g
-            # else a plain-number operand: it keeps no gradient
+        kind = rest.__class__
+        if kind is node:
+            rest.grad += v._drest * g
+        elif kind is tuple:
+            for x, d in zip(rest, v._drest):
+                x.grad += d * g
+        # else None (a unary op) or a plain-number operand, which keeps no gradient
         if free:  # the local derivatives are used once; a later backward must ask to keep them
             v._dfirst = None
     if state.anomaly:

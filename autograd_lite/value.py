@@ -80,10 +80,10 @@ def _constructor(rule: R.Rule) -> Callable[..., Value]:
 
     def record(a: Value, b: Any = None) -> Value:
         x = a.data
-        if b is None:
-            y = None
-        elif b.__class__ is Value:
+        if b.__class__ is Value:
             y = b.data
+        elif b is None:
+            y = None
         else:
             y = b = _number(b)
         out = _new(Value)
@@ -99,6 +99,7 @@ def _constructor(rule: R.Rule) -> Callable[..., Value]:
                 d = rule.forward(x)
                 if state.grad_enabled:
                     (da,) = rule.local(x, d)
+                    db = None
             else:
                 d = rule.forward(x, y)
                 if state.grad_enabled:
@@ -115,8 +116,7 @@ def _constructor(rule: R.Rule) -> Callable[..., Value]:
             out._first = a
             out._dfirst = da
             out._rest = b
-            if b is not None:
-                out._drest = db
+            out._drest = db
             if state.tapes:
                 record_on_tapes(out)
         else:
