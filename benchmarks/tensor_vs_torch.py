@@ -206,12 +206,11 @@ def bench(name: str, sizes: list[int], batch: int, dtype: type, classify: bool, 
     per_rep = {pair: [a / b for a, b in zip(times[pair[0]], times[pair[1]])]
                for pair in (("lite", "numpy"), ("torch", "numpy"), ("lite", "torch"))}
     ratio = {pair: statistics.median(rs) for pair, rs in per_rep.items()}
-    ratio["spread"] = middle_half(per_rep["lite", "numpy"])
     ms = {k: statistics.median(v) * 1e3 for k, v in times.items()}
     print(f"{name:<28} numpy {ms['numpy']:8.3f} ms  lite {ms['lite']:8.3f} ms  torch {ms['torch']:8.3f} ms"
           f"   lite/numpy {ratio['lite', 'numpy']:5.2f}x  torch/numpy {ratio['torch', 'numpy']:5.2f}x"
           f"  lite/torch {ratio['lite', 'torch']:5.2f}x")
-    return ratio
+    return ratio["lite", "numpy"], middle_half(per_rep["lite", "numpy"])
 
 
 def main() -> None:
@@ -239,9 +238,7 @@ def main() -> None:
                                       reps, 50 if args.quick else 500, args.pause)
     targets = {"large": 1.10, "small": 2.0}
     print()
-    for (case, tag), ratio in results.items():
-        r = ratio["lite", "numpy"]
-        lo, hi = ratio["spread"]
+    for (case, tag), (r, (lo, hi)) in results.items():
         verdict = "ok" if r <= targets[case] else "ABOVE TARGET"
         print(f"{case} {tag}: lite/numpy {r:.3f}x, half of the reps within {lo:.3f}-{hi:.3f}x "
               f"(target <= {targets[case]:.2f}x) {verdict}")
