@@ -370,7 +370,7 @@ def weighted_sum(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0)
     zs = _operands(inputs, "inputs")
     if len(ws) != len(zs):
         raise ValueError(f"weighted_sum: {len(ws)} weights for {len(zs)} inputs")
-    b = bias if bias.__class__ is Value else _operands((bias,), "bias")[0]
+    b = bias if bias.__class__ is Value else _operand(bias, "bias")
     wd = [w.data for w in ws]
     zd = [z.data for z in zs]
     d = b.data + sum(map(_mul, wd, zd))
@@ -401,13 +401,14 @@ def _operands(xs: Sequence[Any], name: str) -> tuple:
             break
     else:
         return vs
-    out = []
-    for i, x in enumerate(vs):
-        try:
-            out.append(_const(x))
-        except TypeError as e:
-            raise TypeError(f"weighted_sum: {name if name == 'bias' else f'{name}[{i}]'}: {e}") from None
-    return tuple(out)
+    return tuple([_operand(x, f"{name}[{i}]") for i, x in enumerate(vs)])
+
+
+def _operand(x: Any, where: str) -> Value:
+    try:
+        return _const(x)
+    except TypeError as e:
+        raise TypeError(f"weighted_sum: {where}: {e}") from None
 
 
 def _data(x: Any) -> Any:
